@@ -1,0 +1,116 @@
+// Package kube fetches what the explain engine needs from the API: a Job, its
+// pods and their events. It is the one place that knows how to find a Job's
+// pods; commands never build that selector themselves.
+package kube
+
+import (
+	"context"
+	"fmt"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/pager"
+)
+
+// Pod labels the job controller sets; the job-name one lets one request find
+// the pods of many Jobs at once (list, prune).
+const (
+	LabelControllerUID = "batch.kubernetes.io/controller-uid"
+	LabelJobName       = "batch.kubernetes.io/job-name"
+)
+
+// PodSelector returns the selector of a Job's pods: spec.selector (which the
+// API server fills with the controller-uid label), or, for a Job read from a
+// file without one, its controller-uid.
+func PodSelector(job *batchv1.Job) (labels.Selector, error) {
+	if job.Spec.Selector != nil {
+		sel, err := metav1.LabelSelectorAsSelector(job.Spec.Selector)
+		if err != nil {
+			return nil, fmt.Errorf("job %s/%s has an invalid selector: %w", job.Namespace, job.Name, err)
+		}
+		if !sel.Empty() {
+			return sel, nil
+		}
+	}
+	return labels.SelectorFromSet(labels.Set{LabelControllerUID: string(job.UID)}), nil
+}
+
+// OwnedBy reports whether pod belongs to the Job with uid: the selector finds
+// candidates, the controller owner reference decides (a user may label an
+// unrelated pod with the same labels).
+func OwnedBy(pod *corev1.Pod, uid types.UID) bool {
+	if ref := metav1.GetControllerOf(pod); ref != nil {
+		return ref.UID == uid
+	}
+	return pod.Labels[LabelControllerUID] == string(uid)
+}
+
+// ListJobPods lists the pods of one Job with one paginated request.
+func ListJobPods(ctx context.Context, client kubernetes.Interface, job *batchv1.Job) ([]corev1.Pod, error) {
+	sel, err := PodSelector(job)
+	if err != nil {
+		return nil, err
+	}
+	pods, err := ListPods(ctx, client, job.Namespace, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return nil, err
+	}
+	owned := pods[:0]
+	for i := range pods {
+		if OwnedBy(&pods[i], job.UID) {
+			owned = append(owned, pods[i])
+		}
+	}
+	return owned, nil
+}
+
+// ListPods lists pods page by page (500 a page, like kubectl).
+func ListPods(ctx context.Context, client kubernetes.Interface, namespace string, opts metav1.ListOptions) ([]corev1.Pod, error) {
+	var pods []corev1.Pod
+	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return client.CoreV1().Pods(namespace).List(ctx, opts)
+	})
+	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+		pods = append(pods, *obj.(*corev1.Pod))
+		return nil
+	})
+	return pods, err
+}
+
+// ListJobEvents returns the events of the Job and of its pods in two
+// requests, whatever the number of pods: the Job's by involvedObject.uid, the
+// pods' by involvedObject.kind=Pod filtered here by UID.
+func ListJobEvents(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, pods []corev1.Pod) ([]corev1.Event, error) {
+	jobEvents, err := client.CoreV1().Events(job.Namespace).List(ctx, metav1.ListOptions{
+		FieldSelector: fields.OneTermEqualSelector("involvedObject.uid", string(job.UID)).String(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	events := append([]corev1.Event(nil), jobEvents.Items...)
+	if len(pods) == 0 {
+		return events, nil
+	}
+	podUIDs := make(map[types.UID]bool, len(pods))
+	for i := range pods {
+		podUIDs[pods[i].UID] = true
+	}
+	podEvents, err := client.CoreV1().Events(job.Namespace).List(ctx, metav1.ListOptions{
+		FieldSelector: fields.OneTermEqualSelector("involvedObject.kind", "Pod").String(),
+	})
+	if err != nil {
+		return events, err
+	}
+	for _, ev := range podEvents.Items {
+		if podUIDs[ev.InvolvedObject.UID] {
+			events = append(events, ev)
+		}
+	}
+	return events, nil
+}
