@@ -36,10 +36,17 @@ k8s_version_ldflags() {
 
 build_into "$KJ_ETCD_BIN" "$KJ_ROOT/hack/tools/etcd" "-s -w" go.etcd.io/etcd/server/v3
 # The etcd main package is named after its directory (v3); give it its real name.
-[ -x "$KJ_ETCD_BIN/v3" ] && mv "$KJ_ETCD_BIN/v3" "$KJ_ETCD_BIN/etcd"
+for name in server v3; do [ -x "$KJ_ETCD_BIN/$name" ] && mv "$KJ_ETCD_BIN/$name" "$KJ_ETCD_BIN/etcd"; done
 build_into "$KJ_KWOK_BIN" "$KJ_ROOT/hack/tools/kwok" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
 build_into "$KJ_K8S_BIN" "$KJ_ROOT/hack/tools/k8s" "$(k8s_version_ldflags)" \
   k8s.io/kubernetes/cmd/kube-apiserver \
   k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler \
   ./kcm-fastbackoff
+
+# KWOK serves per-pod logs from Logs objects: the API server needs their CRD.
+if [ ! -f "$KJ_KWOK_BIN/logs-crd.yaml" ]; then
+  kwok_dir=$(cd "$KJ_ROOT/hack/tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  cp "$kwok_dir/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml" "$KJ_KWOK_BIN/logs-crd.yaml"
+  chmod 644 "$KJ_KWOK_BIN/logs-crd.yaml"
+fi

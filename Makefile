@@ -1,0 +1,42 @@
+# kubectl-job. `make demo` and `make test` are the two commands a fresh
+# machine needs (README). Binaries of the local cluster are cached in
+# $(KJ_CACHE) (default ~/.cache/kubectl-job), never in the clone.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+PKG     := github.com/kubectl-job/kubectl-job/pkg/version
+LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
+
+.PHONY: build test test-unit e2e cluster-up cluster-down demo lint fixtures clean
+
+build: ## bin/kubectl-job
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-job ./cmd/kubectl-job
+
+test: lint test-unit e2e ## everything: lint, unit and command tests, e2e on a fresh local cluster
+
+test-unit: ## unit and command tests; no cluster needed
+	go test -count=1 ./...
+
+e2e: build ## end-to-end tests against a local cluster started (and stopped) for the run
+	hack/e2e.sh
+
+cluster-up: ## start the local cluster; prints its kubeconfig path
+	hack/cluster-up.sh
+
+cluster-down: ## stop the local cluster started by cluster-up
+	hack/cluster-down.sh
+
+demo: build ## build, start the local cluster, run Jobs that succeed / fail / hit a deadline, show them
+	hack/demo.sh
+
+fixtures: build ## re-capture the real Job/Pod/Event fixtures of pkg/explain/testdata/fixtures
+	KJ_UPDATE_FIXTURES=1 KJ_E2E_RUN='TestGroundTruth' hack/e2e.sh
+
+lint: ## gofmt, go vet, go mod tidy
+	hack/lint.sh
+
+clean:
+	rm -rf bin dist
