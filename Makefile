@@ -10,7 +10,9 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/kubectl-job/kubectl-job/pkg/version
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test test-unit e2e cluster-up cluster-down demo lint fixtures clean
+.PHONY: build test test-unit e2e difftest cluster-up cluster-down demo lint fixtures clean
+N ?= 200
+SEED ?= 1
 
 build: ## bin/kubectl-job
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-job ./cmd/kubectl-job
@@ -22,6 +24,10 @@ test-unit: ## unit and command tests; no cluster needed
 
 e2e: build ## end-to-end tests against a local cluster started (and stopped) for the run
 	hack/e2e.sh
+
+difftest: build ## differential test of explain against the job controller: make difftest N=200 SEED=1 (writes docs/accuracy.md)
+	DIFFTEST_N=$(N) DIFFTEST_SEED=$(SEED) DIFFTEST_PARALLEL=10 DIFFTEST_REPORT=$(CURDIR)/docs/accuracy.md \
+	  KJ_E2E_PKGS=./test/difftest/ KJ_E2E_RUN=TestDifferential hack/e2e.sh
 
 cluster-up: ## start the local cluster; prints its kubeconfig path
 	hack/cluster-up.sh

@@ -4,13 +4,15 @@
 # ports and directory, fast pod-failure backoff) and stops it on exit, unless
 # KJ_E2E_KUBECONFIG points at a running one.
 #   KJ_E2E_RUN=REGEX   run only matching tests
+#   KJ_E2E_PKGS        packages (default ./test/e2e/ ./test/difftest/)
+#   DIFFTEST_N, DIFFTEST_SEED, DIFFTEST_REPORT   the differential test (default 12 cases, seed 1)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$KJ_ROOT"
 
-[ -x bin/kubectl-job ] || make build
+make -s build
 if [ -z "${KJ_E2E_KUBECONFIG:-}" ]; then
-  export KJ_CLUSTER_DIR=$KJ_CACHE/e2e-cluster KJ_PORT_BASE=${KJ_E2E_PORT_BASE:-27200}
+  export KJ_CLUSTER_DIR=${KJ_E2E_CLUSTER_DIR:-$KJ_CACHE/e2e-cluster} KJ_PORT_BASE=${KJ_E2E_PORT_BASE:-27200}
   export KJ_POD_FAILURE_BACKOFF=${KJ_POD_FAILURE_BACKOFF:-1s}
   trap 'hack/cluster-down.sh' EXIT
   hack/cluster-down.sh >/dev/null 2>&1 || true
@@ -18,6 +20,8 @@ if [ -z "${KJ_E2E_KUBECONFIG:-}" ]; then
   export KJ_E2E_KUBECONFIG
 fi
 export PATH="$KJ_ROOT/bin:$PATH"
-go test -tags e2e -count=1 -timeout 30m -parallel 16 -v ${KJ_E2E_RUN:+-run "$KJ_E2E_RUN"} ./test/e2e/ 2>&1 | tee "$KJ_CACHE/e2e.log" | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' || true
+export DIFFTEST_N=${DIFFTEST_N:-12} DIFFTEST_SEED=${DIFFTEST_SEED:-1}
+# shellcheck disable=SC2086 # the package list is meant to split
+go test -tags e2e -count=1 -timeout 45m -parallel 16 -v ${KJ_E2E_RUN:+-run "$KJ_E2E_RUN"} ${KJ_E2E_PKGS:-./test/e2e/ ./test/difftest/} 2>&1 | tee "$KJ_CACHE/e2e.log" | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' || true
 # The grep above only trims the output; the verdict comes from go test.
 grep -qE '^(ok|PASS)' "$KJ_CACHE/e2e.log" && ! grep -qE '^(FAIL|--- FAIL|panic)' "$KJ_CACHE/e2e.log"

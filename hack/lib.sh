@@ -22,3 +22,5 @@ KJ_K8S_BIN=$KJ_CACHE/bin/k8s-$K8S_VERSION-$(kj_tools_hash "$KJ_ROOT/hack/tools/k
 KJ_ETCD_BIN=$KJ_CACHE/bin/etcd-$ETCD_VERSION-$(kj_tools_hash "$KJ_ROOT/hack/tools/etcd")
 KJ_KWOK_BIN=$KJ_CACHE/bin/kwok-$KWOK_VERSION-$(kj_tools_hash "$KJ_ROOT/hack/tools/kwok")
 KJ_LINT_BIN=$KJ_CACHE/bin/golangci-lint-$(kj_tools_hash "$KJ_ROOT/hack/tools/lint")
+KJ_GORELEASER_BIN=$KJ_CACHE/bin/goreleaser-$(kj_tools_hash "$KJ_ROOT/hack/tools/goreleaser")
+KJ_KREW_BIN=$KJ_CACHE/bin/krew-$(kj_tools_hash "$KJ_ROOT/hack/tools/krew")

@@ -46,7 +46,18 @@ conditions, counters, pods and events.`,
 
 	cmd.AddCommand(
 		NewCmdVersion(streams),
+		NewCmdExplain(configFlags, streams),
+		NewCmdCreate(configFlags, streams),
+		NewCmdWait(configFlags, streams),
+		NewCmdRerun(configFlags, streams),
+		NewCmdSuspend(configFlags, streams),
+		NewCmdResume(configFlags, streams),
+		NewCmdLogs(configFlags, streams),
+		NewCmdList(configFlags, streams),
+		NewCmdDescribe(configFlags, streams),
+		NewCmdDelete(configFlags, streams), NewCmdPrune(configFlags, streams),
 	)
+	registerCompletions(cmd, configFlags)
 	return cmd
 }
 

@@ -61,6 +61,11 @@ type JobExplanation struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata"`
 
+	// ObservedAt is the "now" the explanation was computed at: relative times
+	// in the human view (ages, "in 3m12s") are measured from it, so the view
+	// can be rendered from the object alone.
+	ObservedAt metav1.Time `json:"observedAt"`
+
 	Verdict  Verdict     `json:"verdict"`
 	Evidence []Evidence  `json:"evidence"`
 	Spec     SpecSummary `json:"spec"`
@@ -160,7 +165,8 @@ type DurationInfo struct {
 type Backoff struct {
 	Limit int32 `json:"limit"`
 	// Counted is what the controller compares to the limit: failed pods for
-	// restartPolicy Never, plus container restarts of active pods for OnFailure.
+	// restartPolicy Never, plus container restarts of active pods for OnFailure
+	// (failedPods + restarts).
 	Counted int32 `json:"counted"`
 	// FailedPods is status.failed; Restarts the summed restartCount of active pods.
 	FailedPods int32 `json:"failedPods"`
@@ -168,7 +174,11 @@ type Backoff struct {
 	// Ignored counts failed pods a podFailurePolicy Ignore rule excluded.
 	Ignored int32 `json:"ignored"`
 	// Remaining is how many more counted failures the Job survives:
-	// the Job fails after Remaining+1 more (nil once finished).
+	// the Job fails after Remaining+1 more (nil once finished). For Never,
+	// limit - failedPods (the controller fails at failed > limit); for
+	// OnFailure, where it also fails at restarts >= limit (restarts > 0 with
+	// limit 0), the smaller of that and limit - restarts - 1. Negative means
+	// the limit is reached and the controller fails the Job at its next sync.
 	Remaining *int32 `json:"remaining,omitempty"`
 	// NextRetryAt is when the controller may create the next pod while it is
 	// backing off after a failure, if known.
@@ -228,18 +238,26 @@ type Attempt struct {
 	Finished  *metav1.Time `json:"finished,omitempty"`
 	// Terminating is true when the pod has a deletionTimestamp.
 	Terminating bool `json:"terminating,omitempty"`
-	// Counted is false when the failure did not count against the limits
-	// (podFailurePolicy Ignore, still terminating).
+	// Counted is true for a failed pod whose failure counts against the
+	// limits; false for pods that did not fail and for failures a
+	// podFailurePolicy Ignore rule excluded.
 	Counted bool `json:"counted"`
 }
 
 // IndexStatus is one completion index of an Indexed Job.
 type IndexStatus struct {
 	Index int `json:"index"`
-	// Status is Succeeded, Failed, Running, Pending or NotStarted.
+	// Status is Succeeded, Failed, Running, Pending or NotStarted; also
+	// Retrying (the newest pod failed, a replacement is due), Terminating,
+	// and Unfinished (the Job was decided, by a successPolicy or a failure
+	// such as a FailJob rule or the deadline, before this index succeeded or
+	// used up its backoffLimitPerIndex; any pods it had were removed).
 	Status   string `json:"status"`
 	Attempts int    `json:"attempts"`
-	// Failures is the batch.kubernetes.io/job-index-failure-count of the newest pod.
+	// Failures counts the counted failures of the index: the
+	// batch.kubernetes.io/job-index-failure-count of the newest pod (failures
+	// before it), plus one if that pod failed too. Without
+	// backoffLimitPerIndex (no annotation) it is the failed pods seen.
 	Failures        int32  `json:"failures"`
 	IgnoredFailures int32  `json:"ignoredFailures,omitempty"`
 	LastPod         string `json:"lastPod,omitempty"`

@@ -243,6 +243,31 @@ func WaitForGone(t *testing.T, namespace, name string, timeout time.Duration) ti
 	return time.Now()
 }
 
+// WaitForDeletion waits until the Job is being deleted or gone and returns
+// when its deletion began: the deletionTimestamp the API server recorded
+// (whole seconds) when the Job was seen with one, else the time it was seen
+// gone. With foreground propagation (TTL) a Job stays a few seconds after
+// that, until its pods are gone.
+func WaitForDeletion(t *testing.T, namespace, name string, timeout time.Duration) time.Time {
+	t.Helper()
+	var at time.Time
+	WaitFor(t, timeout, fmt.Sprintf("job %s/%s to be deleted", namespace, name), func() (bool, error) {
+		job, err := client.BatchV1().Jobs(namespace).Get(context.Background(), name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			at = time.Now()
+			return true, nil
+		case err != nil:
+			return false, err
+		case job.DeletionTimestamp != nil:
+			at = job.DeletionTimestamp.Time
+			return true, nil
+		}
+		return false, nil
+	})
+	return at
+}
+
 // HasCondition reports whether the Job has condition type with status True.
 func HasCondition(job *batchv1.Job, condType batchv1.JobConditionType) bool {
 	for _, c := range job.Status.Conditions {

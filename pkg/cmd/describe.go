@@ -1,0 +1,185 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
+)
+
+// DescribeOptions holds the flags and state of "kubectl job describe".
+type DescribeOptions struct {
+	configFlags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+
+	Names         []string
+	Namespace     string
+	AllNamespaces bool
+	LabelSelector string
+	ChunkSize     int64
+
+	// Client and Now are set by Complete unless a test set them first.
+	Client kubernetes.Interface
+	Now    func() time.Time
+}
+
+// NewDescribeOptions returns DescribeOptions with kubectl's defaults.
+func NewDescribeOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *DescribeOptions {
+	return &DescribeOptions{configFlags: configFlags, IOStreams: streams, ChunkSize: 500}
+}
+
+// NewCmdDescribe returns "kubectl job describe".
+func NewCmdDescribe(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	return newCmdDescribe(NewDescribeOptions(configFlags, streams))
+}
+
+func newCmdDescribe(o *DescribeOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "describe (NAME... | -l SELECTOR)",
+		Short: "Show everything about Jobs: spec, conditions, attempts, a timeline and events",
+		Long: `Show what kubectl describe job shows, and what it leaves out: the verdict of
+the explain engine on top, every spec knob (<unset> when not set), the
+conditions, failed/terminating/uncounted counters, each pod attempt, the
+per-index table of Indexed Jobs, a timeline of the attempts with the deadline
+and TTL deletion marked, and the merged Job and pod events.
+
+Each Job costs at most 4 requests (the Job, its pods, their events), whatever
+the number of pods.`,
+		Example: `  # Describe a Job
+  kubectl job describe pi
+
+  # Describe every Job labelled app=etl in every namespace
+  kubectl job describe -A -l app=etl`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return o.Run(ctx)
+		},
+	}
+	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "With -l, describe matching Jobs in every namespace.")
+	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Describe the Jobs matching this label selector, e.g. -l app=etl.")
+	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "With -l, read Jobs in pages of this many; 0 reads them in one request.")
+	return cmd
+}
+
+// Complete fills in the namespace, client and clock.
+func (o *DescribeOptions) Complete(args []string) error {
+	o.Names = args
+	var err error
+	if o.Namespace == "" {
+		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+			return err
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Client == nil {
+		cfg, err := o.configFlags.ToRESTConfig()
+		if err != nil {
+			return err
+		}
+		if o.Client, err = kubernetes.NewForConfig(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks that Jobs are named one way only.
+func (o *DescribeOptions) Validate() error {
+	switch {
+	case len(o.Names) == 0 && o.LabelSelector == "":
+		return errors.New("name at least one Job or give a selector; list Jobs with: kubectl job list")
+	case len(o.Names) > 0 && o.LabelSelector != "":
+		return errors.New("names cannot be given with a selector; use either NAME... or -l")
+	case len(o.Names) > 0 && o.AllNamespaces:
+		return errors.New("a Job cannot be retrieved by name across all namespaces; drop -A or the names")
+	case o.ChunkSize < 0:
+		return fmt.Errorf("invalid --chunk-size %d: must be 0 (no pages) or more", o.ChunkSize)
+	}
+	return nil
+}
+
+// Run describes each Job. A Job that is not found is reported kubectl-style
+// and the others are still described (exit 1); pods or events that could not
+// be read are named on stderr (exit 5, partial).
+func (o *DescribeOptions) Run(ctx context.Context) error {
+	type target struct{ namespace, name string }
+	var targets []target
+	if o.LabelSelector != "" {
+		ns := o.Namespace
+		if o.AllNamespaces {
+			ns = ""
+		}
+		jobs, _, err := kube.ListJobs(ctx, o.Client, ns, metav1.ListOptions{LabelSelector: o.LabelSelector, Limit: o.ChunkSize})
+		if err != nil {
+			return err
+		}
+		if len(jobs) == 0 {
+			if o.AllNamespaces {
+				fmt.Fprintln(o.ErrOut, "No resources found")
+			} else {
+				fmt.Fprintf(o.ErrOut, "No resources found in %s namespace.\n", o.Namespace)
+			}
+			return nil
+		}
+		for _, j := range jobs {
+			targets = append(targets, target{j.Namespace, j.Name})
+		}
+	} else {
+		for _, n := range o.Names {
+			targets = append(targets, target{o.Namespace, n})
+		}
+	}
+
+	failed, partial, printed := false, false, 0
+	for _, t := range targets {
+		f, err := kube.FetchJob(ctx, o.Client, t.namespace, t.name, o.Now())
+		if err != nil {
+			fmt.Fprintln(o.ErrOut, errorMessage(err))
+			if ctx.Err() != nil {
+				return exitcode.New(exitcode.Error, nil)
+			}
+			failed = true
+			continue
+		}
+		for _, p := range f.Problems {
+			fmt.Fprintf(o.ErrOut, "Warning: job/%s: %v\n", printers.Sanitize(t.name), p)
+			partial = true
+		}
+		if printed > 0 {
+			fmt.Fprint(o.Out, "\n\n")
+		}
+		if err := printers.DescribeJob(o.Out, f.Input.Job, explain.Explain(f.Input)); err != nil {
+			return err
+		}
+		printed++
+	}
+	switch {
+	case failed:
+		return exitcode.New(exitcode.Error, nil)
+	case partial:
+		return exitcode.New(exitcode.Partial, nil)
+	}
+	return nil
+}

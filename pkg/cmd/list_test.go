@@ -1,0 +1,436 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	goruntime "runtime"
+
+	"github.com/google/go-cmp/cmp"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
+)
+
+func init() {
+	// Other test files of the package may define -update too.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files in testdata")
+	}
+}
+
+// listNow is the clock of the explain samples the list tests are fed.
+var listNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// checkListGolden compares got with testdata/PATH, or rewrites it with -update.
+func checkListGolden(t *testing.T, path, got string) {
+	t.Helper()
+	path = filepath.Join("testdata", path)
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pkg/cmd -update)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s differs (-want +got; go test ./pkg/cmd -update rewrites it):\n%s", path, d)
+	}
+}
+
+// sampleClusterObjects are the Jobs, pods and events of the explain samples
+// (real status shapes from the local cluster), for a fake clientset.
+func sampleClusterObjects(t *testing.T) []runtime.Object {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "explain", "testdata", "samples", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	var objs []runtime.Object
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := explain.DecodeObjects(data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for i := range o.Jobs {
+			objs = append(objs, &o.Jobs[i])
+		}
+		for i := range o.Pods {
+			objs = append(objs, &o.Pods[i])
+		}
+		for i := range o.Events {
+			objs = append(objs, &o.Events[i])
+		}
+	}
+	return objs
+}
+
+// runList runs "kubectl job list ARGS" against client in namespace ns.
+func runList(t *testing.T, client *fake.Clientset, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	ns := "ns"
+	flags := genericclioptions.NewConfigFlags(false)
+	flags.Namespace = &ns
+	o := NewListOptions(flags, streams)
+	o.Client, o.Now = client, func() time.Time { return listNow }
+	cmd := newCmdList(o)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as under the root command
+	cmd.SetArgs(append([]string{}, args...))         // nil would make cobra read os.Args
+	cmd.SetOut(out)
+	cmd.SetErr(errOut)
+	err := cmd.Execute()
+	// What Execute in root.go prints.
+	var ee *exitcode.ExitError
+	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
+		errOut.WriteString(errorMessage(err) + "\n")
+	}
+	return out.String(), errOut.String(), exitcode.Of(err)
+}
+
+func TestListOutputsGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"table", nil},
+		{"wide", []string{"-o", "wide"}},
+		{"no-headers", []string{"--no-headers"}},
+		{"name", []string{"-o", "name"}},
+		{"json", []string{"-o", "json", "--status", "failed"}},
+		{"yaml-one", []string{"bo", "-o", "yaml"}},
+		{"jsonpath", []string{"-o", "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}"}},
+		{"status-failed-sort-duration", []string{"--status", "Failed,FAILING", "--sort-by", "duration"}},
+		{"sort-status", []string{"--sort-by", "status"}},
+		{"names", []string{"run", "bo"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runList(t, fake.NewClientset(sampleClusterObjects(t)...), tc.args...)
+			if code != 0 || errOut != "" {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			checkListGolden(t, filepath.Join("list", tc.name+".txt"), out)
+		})
+	}
+}
+
+func TestListObjectsRoundTrip(t *testing.T) {
+	out, _, code := runList(t, fake.NewClientset(sampleClusterObjects(t)...), "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var list struct {
+		Kind, APIVersion string
+		Items            []batchv1.Job
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Kind != "List" || list.APIVersion != "v1" || len(list.Items) == 0 {
+		t.Fatalf("not a v1 List of Jobs: %s %s, %d items", list.APIVersion, list.Kind, len(list.Items))
+	}
+	for _, j := range list.Items {
+		if j.Kind != "Job" || j.APIVersion != "batch/v1" {
+			t.Errorf("item %s lacks its TypeMeta: %q %q", j.Name, j.APIVersion, j.Kind)
+		}
+	}
+}
+
+func TestListNotFound(t *testing.T) {
+	out, errOut, code := runList(t, fake.NewClientset(sampleClusterObjects(t)...), "bo", "nope", "run")
+	if code != exitcode.Error {
+		t.Errorf("exit %d, want %d", code, exitcode.Error)
+	}
+	if want := `Error from server (NotFound): jobs.batch "nope" not found`; !strings.Contains(errOut, want) {
+		t.Errorf("stderr %q lacks %q", errOut, want)
+	}
+	if !strings.Contains(out, "bo ") || !strings.Contains(out, "run ") {
+		t.Errorf("the Jobs found were not printed:\n%s", out)
+	}
+}
+
+func TestListBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--status", "bogus"}, `invalid --status "bogus": valid values are Complete, Failed, Succeeding`},
+		{[]string{"--sort-by", "size"}, `invalid --sort-by "size"`},
+		{[]string{"x", "-A"}, "across all namespaces"},
+		{[]string{"x", "-l", "a=b"}, "names cannot be given with a selector"},
+		{[]string{"--cronjob", "c", "-A"}, "--cronjob"},
+		{[]string{"--chunk-size", "-1"}, "invalid --chunk-size"},
+		{[]string{"-o", "bogus"}, `unable to match a printer suitable for the output format "bogus"`},
+	} {
+		client := fake.NewClientset()
+		out, errOut, code := runList(t, client, tc.args...)
+		if code != exitcode.Error || !strings.Contains(errOut, tc.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and %q", tc.args, code, out, errOut, tc.want)
+		}
+		if n := len(client.Actions()); n != 0 {
+			t.Errorf("%v: %d requests made before rejecting the input", tc.args, n)
+		}
+	}
+}
+
+// fleet returns n Jobs spread over three namespaces, every other one running
+// with a pod, the rest complete.
+func fleet(n int) []runtime.Object {
+	var objs []runtime.Object
+	for i := range n {
+		ns := fmt.Sprintf("ns%d", i%3)
+		name := fmt.Sprintf("job-%03d", i)
+		uid := types.UID("uid-" + name)
+		job := &batchv1.Job{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: uid, CreationTimestamp: metav1.NewTime(listNow.Add(-time.Hour)), ResourceVersion: "1"},
+			Spec: batchv1.JobSpec{Completions: new(int32(1)), Parallelism: new(int32(1)), BackoffLimit: new(int32(6)),
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"batch.kubernetes.io/controller-uid": string(uid)}}},
+			Status: batchv1.JobStatus{StartTime: &metav1.Time{Time: listNow.Add(-time.Hour)}},
+		}
+		if i%2 == 0 {
+			job.Status.Active, job.Status.Ready = 1, new(int32(1))
+			objs = append(objs, &corev1.Pod{
+				ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name + "-x", UID: uid + "-x",
+					Labels:          map[string]string{"batch.kubernetes.io/controller-uid": string(uid), "batch.kubernetes.io/job-name": name},
+					OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: name, UID: uid, Controller: new(true)}}},
+				Status: corev1.PodStatus{Phase: corev1.PodRunning},
+			})
+		} else {
+			job.Status.Succeeded, job.Status.CompletionTime = 1, &metav1.Time{Time: listNow.Add(-50 * time.Minute)}
+			for _, ty := range []batchv1.JobConditionType{batchv1.JobSuccessCriteriaMet, batchv1.JobComplete} {
+				job.Status.Conditions = append(job.Status.Conditions, batchv1.JobCondition{Type: ty, Status: corev1.ConditionTrue,
+					Reason: batchv1.JobReasonCompletionsReached, LastTransitionTime: *job.Status.CompletionTime})
+			}
+		}
+		objs = append(objs, job)
+	}
+	return objs
+}
+
+func requests(client *fake.Clientset) []string {
+	var out []string
+	for _, a := range client.Actions() {
+		out = append(out, a.GetVerb()+" "+a.GetResource().Resource+" "+a.GetNamespace())
+	}
+	return out
+}
+
+// TestListRequestCount proves the cost: the Jobs list plus one Pods list per
+// scope, the same for 3 Jobs as for 300; no Pods list when none is live or
+// when the objects themselves are printed.
+func TestListRequestCount(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"all namespaces", []string{"-A"}, []string{"list jobs ", "list pods "}},
+		{"one namespace", nil, []string{"list jobs ns0", "list pods ns0"}},
+		{"-o name needs no pods", []string{"-A", "-o", "name"}, []string{"list jobs "}},
+		{"-o yaml needs no pods", []string{"-A", "-o", "yaml"}, []string{"list jobs "}},
+		{"--status running needs pods", []string{"-A", "-o", "name", "--status", "running"}, []string{"list jobs ", "list pods "}},
+	} {
+		for _, n := range []int{3, 300} {
+			t.Run(fmt.Sprintf("%s/%d jobs", tc.name, n), func(t *testing.T) {
+				client := fake.NewClientset(fleet(n)...)
+				streams, _, out, _ := genericiooptions.NewTestIOStreams()
+				ns := "ns0"
+				flags := genericclioptions.NewConfigFlags(false)
+				flags.Namespace = &ns
+				o := NewListOptions(flags, streams)
+				o.Client, o.Now = client, func() time.Time { return listNow }
+				cmd := newCmdList(o)
+				cmd.SetArgs(append([]string{}, tc.args...))
+				if err := cmd.Execute(); err != nil {
+					t.Fatal(err)
+				}
+				if d := cmp.Diff(tc.want, requests(client)); d != "" {
+					t.Errorf("requests (-want +got):\n%s", d)
+				}
+				if tc.name == "all namespaces" && strings.Count(out.String(), "Running") != (n+1)/2 {
+					t.Errorf("want %d Running rows:\n%s", (n+1)/2, out.String())
+				}
+			})
+		}
+	}
+}
+
+func TestListFinishedJobsNeedNoPods(t *testing.T) {
+	var finished []runtime.Object
+	for _, obj := range fleet(10) {
+		if j, ok := obj.(*batchv1.Job); ok && j.Status.CompletionTime != nil {
+			finished = append(finished, j)
+		}
+	}
+	client := fake.NewClientset(finished...)
+	if _, _, code := runList(t, client, "-A"); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if d := cmp.Diff([]string{"list jobs "}, requests(client)); d != "" {
+		t.Errorf("requests (-want +got):\n%s", d)
+	}
+}
+
+func TestListCronJob(t *testing.T) {
+	cj := &batchv1.CronJob{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "nightly", UID: "uid-nightly"},
+		Spec:       batchv1.CronJobSpec{Schedule: "0 * * * *", TimeZone: new("Europe/Paris"), SuccessfulJobsHistoryLimit: new(int32(1)), FailedJobsHistoryLimit: new(int32(1))},
+		Status:     batchv1.CronJobStatus{LastScheduleTime: &metav1.Time{Time: listNow.Add(-time.Hour)}},
+	}
+	objs := []runtime.Object{cj}
+	for i, obj := range fleet(4) {
+		if j, ok := obj.(*batchv1.Job); ok {
+			j.Namespace = "ns"
+			j.CreationTimestamp = metav1.NewTime(listNow.Add(-time.Duration(i) * time.Minute))
+			j.Status.StartTime = &j.CreationTimestamp
+			if j.Status.CompletionTime != nil {
+				end := metav1.NewTime(j.CreationTimestamp.Add(42 * time.Second))
+				j.Status.CompletionTime = &end
+				for c := range j.Status.Conditions {
+					j.Status.Conditions[c].LastTransitionTime = end
+				}
+			}
+			j.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "CronJob", Name: "nightly", UID: cj.UID, Controller: new(true)}}
+		}
+		if p, ok := obj.(*corev1.Pod); ok {
+			p.Namespace = "ns"
+		}
+		objs = append(objs, obj)
+	}
+	out, errOut, code := runList(t, fake.NewClientset(objs...), "--cronjob", "nightly")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	checkListGolden(t, filepath.Join("list", "cronjob.txt"), out)
+
+	_, errOut, code = runList(t, fake.NewClientset(), "--cronjob", "nope")
+	if code != exitcode.Error || !strings.Contains(errOut, `cronjobs.batch "nope" not found`) {
+		t.Errorf("missing CronJob: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the watch goroutine and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestListWatchPrintsTransitions(t *testing.T) {
+	objs := fleet(1) // job-000: running, with a running pod
+	client := fake.NewClientset(objs...)
+	out := &syncBuffer{}
+	ns := "ns0"
+	flags := genericclioptions.NewConfigFlags(false)
+	flags.Namespace = &ns
+	o := NewListOptions(flags, genericiooptions.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: out})
+	now := listNow
+	var mu sync.Mutex
+	o.Client, o.Now = client, func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	cmd := newCmdList(o)
+	cmd.SetArgs([]string{"-w", "--output-watch-events"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+
+	defer func() {
+		if t.Failed() {
+			t.Logf("output:\n%s\nrequests: %v", out.String(), requests(client))
+		}
+	}()
+	waitUntil(t, "the jobs watch", func() bool {
+		for _, a := range client.Actions() {
+			if a.GetVerb() == "watch" && a.GetResource().Resource == "jobs" {
+				return true
+			}
+		}
+		return false
+	})
+	mu.Lock()
+	now = listNow.Add(time.Minute) // time alone does not print a row
+	mu.Unlock()
+	job := objs[1].(*batchv1.Job).DeepCopy()
+	job.ResourceVersion = "2" // the fake does not bump it; the RetryWatcher needs one
+	job.Status.Active, job.Status.Ready, job.Status.Succeeded = 0, new(int32(0)), 1
+	job.Status.CompletionTime = &metav1.Time{Time: listNow}
+	for _, ty := range []batchv1.JobConditionType{batchv1.JobSuccessCriteriaMet, batchv1.JobComplete} {
+		job.Status.Conditions = append(job.Status.Conditions, batchv1.JobCondition{Type: ty, Status: corev1.ConditionTrue,
+			Reason: batchv1.JobReasonCompletionsReached, LastTransitionTime: metav1.Time{Time: listNow}})
+	}
+	if _, err := client.BatchV1().Jobs("ns0").UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the Complete row", func() bool { return strings.Contains(out.String(), "Complete") })
+	if err := client.BatchV1().Jobs("ns0").Delete(context.Background(), "job-000", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the DELETED row", func() bool { return strings.Contains(out.String(), "DELETED") })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("interrupted watch returned %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want header, ADDED, MODIFIED and DELETED rows, got:\n%s", out.String())
+	}
+	for i, want := range []string{"EVENT NAME STATUS", "ADDED job-000 Running", "MODIFIED job-000 Complete", "DELETED job-000 Complete"} {
+		if got := strings.Join(strings.Fields(lines[i]), " "); !strings.HasPrefix(got, want) {
+			t.Errorf("line %d: %q, want prefix %q", i, lines[i], want)
+		}
+	}
+	// Rows after the first are aligned under the header.
+	if strings.Index(lines[0], "STATUS") != strings.Index(lines[2], "Complete") || strings.Index(lines[0], "REASON") != strings.Index(lines[2], "CompletionsReached") {
+		t.Errorf("watch rows are not aligned:\n%s", out.String())
+	}
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Errorf("timed out waiting for %s", what)
+			goruntime.Goexit()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

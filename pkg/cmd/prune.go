@@ -1,0 +1,429 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	batchv1 "k8s.io/api/batch/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+	"k8s.io/kubectl/pkg/util/term"
+
+	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
+	"github.com/kubectl-job/kubectl-job/pkg/prune"
+)
+
+// errNoTTY is the refusal to delete unattended without --yes.
+var errNoTTY = errors.New("refusing to delete without --yes when stdin is not a terminal; re-run with --yes or --dry-run")
+
+// PruneOptions holds the flags and state of "kubectl job prune".
+type PruneOptions struct {
+	configFlags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+
+	Namespace     string
+	AllNamespaces bool
+	LabelSelector string
+	Succeeded     bool
+	Failed        bool
+	OlderThan     string
+	KeepLast      int
+	DryRun        string
+	Yes           bool
+	Output        string
+	Cascade       string
+	Rate          float64
+	NoHeaders     bool
+
+	// Client, Now and IsTerminal are set by Complete unless a test set them
+	// first. IsTerminal says whether stdin is a terminal a person answers on.
+	Client     kubernetes.Interface
+	Now        func() time.Time
+	IsTerminal func() bool
+	// Workers is how many deletes may be in flight at once.
+	Workers int
+
+	plan        prune.Options
+	dryRun      cmdutil.DryRunStrategy
+	propagation metav1.DeletionPropagation
+}
+
+// NewPruneOptions returns PruneOptions with the defaults.
+func NewPruneOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *PruneOptions {
+	return &PruneOptions{
+		configFlags: configFlags,
+		IOStreams:   streams,
+		DryRun:      "none",
+		Cascade:     "background",
+		Rate:        20,
+		Workers:     4,
+	}
+}
+
+// NewCmdPrune returns "kubectl job prune".
+func NewCmdPrune(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	return newCmdPrune(NewPruneOptions(configFlags, streams))
+}
+
+func newCmdPrune(o *PruneOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "prune [-n NAMESPACE | -A] [--succeeded] [--failed] [--older-than=DURATION] [--keep-last=N] [-l SELECTOR] [--dry-run] [--yes]",
+		Short: "Delete finished Jobs, showing what goes and what stays first",
+		Long: `Delete finished Jobs: Complete or Failed by the verdict of the explain engine,
+with the matching condition set. A Job that is running, pending, suspended,
+failing or succeeding (pods still terminating), being deleted, or managed by
+another controller is never deleted, whatever the flags.
+
+The plan comes first: a table of every Job with what prune does with it and
+why (OUTCOME, REASON, FINISHED: time since it finished, OWNER, TTL: when the
+TTL controller would delete it anyway). Then it asks for confirmation on a
+terminal; without one it deletes only with --yes, and otherwise prints the plan
+and exits 1.
+
+  --succeeded, --failed   only Complete, only Failed Jobs (neither: both)
+  --older-than=7d         only Jobs that finished at least this long ago
+                          (Go durations, plus days: 7d, 1d12h)
+  --keep-last=N           keep the N newest selected Jobs (by start time) of
+                          each owner: a CronJob, or for Jobs without an owner,
+                          the namespace; young Jobs count towards the N
+
+Each delete carries the UID and resourceVersion of the Job as listed: a Job
+re-created or changed since is not deleted (reported, exit 1; run prune again).
+Deletes are rate-limited (--rate per second); a failed delete does not stop the
+others. Exit code 0 when every selected Job was deleted (or was already gone),
+1 otherwise. The pods go with their Jobs (--cascade=background or foreground).`,
+		Example: `  # Show what would be pruned in the current namespace, delete nothing
+  kubectl job prune --dry-run
+
+  # Delete failed Jobs that finished more than a week ago, in every namespace
+  kubectl job prune -A --failed --older-than=7d
+
+  # Keep the 3 newest finished Jobs of each CronJob, delete the older ones
+  kubectl job prune --keep-last=3
+
+  # In a script or CI job: delete without asking
+  kubectl job prune --succeeded --older-than=24h --yes -o name`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(cmd); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return o.Run(ctx)
+		},
+	}
+	fs := cmd.Flags()
+	fs.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "Prune Jobs in every namespace.")
+	fs.StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Only Jobs matching this label selector, e.g. -l app=etl.")
+	fs.BoolVar(&o.Succeeded, "succeeded", o.Succeeded, "Delete Complete Jobs (with --failed too: both; neither: both).")
+	fs.BoolVar(&o.Failed, "failed", o.Failed, "Delete Failed Jobs (with --succeeded too: both; neither: both).")
+	fs.StringVar(&o.OlderThan, "older-than", o.OlderThan, "Only Jobs that finished at least this long ago, e.g. 36h, 90m or 7d.")
+	fs.IntVar(&o.KeepLast, "keep-last", o.KeepLast, "Keep the N newest selected Jobs of each CronJob (or other owner; Jobs without one: per namespace).")
+	fs.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", "client" (print the plan, delete nothing; --dry-run alone) or "server" (the API server checks each delete, nothing is deleted).`)
+	fs.Lookup("dry-run").NoOptDefVal = "client"
+	fs.BoolVarP(&o.Yes, "yes", "y", o.Yes, "Delete without asking; needed when stdin is not a terminal.")
+	fs.StringVarP(&o.Output, "output", "o", o.Output, `"name" prints job.batch/NAME for each deleted Job (the plan goes to stderr).`)
+	fs.StringVar(&o.Cascade, "cascade", o.Cascade, `How the pods go: "background" (after the Job) or "foreground" (before it).`)
+	fs.Float64Var(&o.Rate, "rate", o.Rate, "Most deletes per second (0: no limit).")
+	fs.BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Do not print the header line of the plan.")
+	return cmd
+}
+
+// Complete parses the flags and sets up the client. It sends nothing.
+func (o *PruneOptions) Complete(cmd *cobra.Command) error {
+	var err error
+	if o.Namespace == "" {
+		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+			return err
+		}
+	}
+	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
+		return err
+	}
+	o.plan = prune.Options{Succeeded: o.Succeeded, Failed: o.Failed, KeepLast: o.KeepLast}
+	if o.OlderThan != "" {
+		if o.plan.OlderThan, err = prune.ParseOlderThan(o.OlderThan); err != nil {
+			return err
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.IsTerminal == nil {
+		o.IsTerminal = func() bool { return term.IsTerminal(o.In) }
+	}
+	if o.Client == nil {
+		cfg, err := o.configFlags.ToRESTConfig()
+		if err != nil {
+			return err
+		}
+		// client-go's default of 5 requests a second would cap --rate; our
+		// own limiter paces the deletes instead.
+		switch want := float32(o.Rate) + 5; {
+		case o.Rate == 0:
+			cfg.QPS = -1
+		case cfg.QPS < want:
+			cfg.QPS, cfg.Burst = want, max(cfg.Burst, int(want))
+		}
+		if o.Client, err = kubernetes.NewForConfig(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate rejects bad flag combinations before any request.
+func (o *PruneOptions) Validate() error {
+	switch {
+	case o.KeepLast < 0:
+		return fmt.Errorf("invalid --keep-last %d: must be 0 or more", o.KeepLast)
+	case o.Rate < 0:
+		return fmt.Errorf("invalid --rate %v: must be 0 (no limit) or more", o.Rate)
+	case o.Cascade == "orphan":
+		return errors.New("prune does not orphan pods: it cleans up; use kubectl job delete --cascade=orphan for single Jobs")
+	case o.Cascade != "background" && o.Cascade != "foreground":
+		return fmt.Errorf(`invalid --cascade %q: must be "background" or "foreground"`, o.Cascade)
+	case o.Output != "" && o.Output != "name":
+		return fmt.Errorf("unexpected -o output mode: %v; only -o name is supported", o.Output)
+	}
+	o.propagation = metav1.DeletePropagationBackground
+	if o.Cascade == "foreground" {
+		o.propagation = metav1.DeletePropagationForeground
+	}
+	return nil
+}
+
+func (o *PruneOptions) scope() string {
+	if o.AllNamespaces {
+		return ""
+	}
+	return o.Namespace
+}
+
+// Run lists the Jobs, prints the plan, asks, and deletes.
+func (o *PruneOptions) Run(ctx context.Context) error {
+	list, _, err := kube.ListJobs(ctx, o.Client, o.scope(), metav1.ListOptions{LabelSelector: o.LabelSelector, Limit: 500})
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(o.ErrOut, noJobsFound(o.scope()))
+		return nil
+	}
+	now := o.Now()
+	items := make([]prune.Item, len(list))
+	for i := range list {
+		// A finished Job's verdict comes from its conditions, so prune reads
+		// no pods: the one list of Jobs is all the plan costs. Live Jobs are
+		// kept whatever their pods say.
+		items[i] = prune.Item{Job: &list[i], Explanation: explain.Explain(explain.Input{
+			Job: &list[i], Now: now, PodsUnknown: true, EventsUnknown: true})}
+	}
+	plan := prune.Make(items, o.plan, now)
+
+	// The plan is the data of a human run; with -o name the names are, and
+	// the plan goes to stderr so a person still sees it.
+	planOut := o.Out
+	if o.Output == "name" {
+		planOut = o.ErrOut
+	}
+	if err := printers.PrintTable(planOut, pruneTable(plan, o.AllNamespaces), o.NoHeaders); err != nil {
+		return err
+	}
+	toDelete := plan.ToDelete()
+	fmt.Fprintln(o.ErrOut, pruneSummary(plan, len(toDelete)))
+	if len(toDelete) == 0 {
+		return nil
+	}
+	if o.dryRun == cmdutil.DryRunClient {
+		if o.Output == "name" {
+			for _, d := range toDelete {
+				fmt.Fprintf(o.Out, "job.batch/%s\n", d.Job.Name)
+			}
+		}
+		fmt.Fprintf(o.ErrOut, "dry run: nothing was deleted; run without --dry-run to delete %s\n", pluralJobs(len(toDelete)))
+		return nil
+	}
+	if o.dryRun == cmdutil.DryRunNone && !o.Yes {
+		if !o.IsTerminal() {
+			return exitcode.New(exitcode.Error, errNoTTY)
+		}
+		fmt.Fprintf(o.ErrOut, "Delete %s? (y/N): ", pluralJobs(len(toDelete)))
+		if !readYes(bufio.NewReader(o.In)) {
+			fmt.Fprintln(o.ErrOut, "prune cancelled; nothing was deleted")
+			return nil
+		}
+	}
+	return o.deleteAll(ctx, toDelete)
+}
+
+// deleteAll deletes the planned Jobs, rate-limited, reporting each; a
+// failure does not stop the others.
+func (o *PruneOptions) deleteAll(ctx context.Context, toDelete []prune.Decision) error {
+	jobs := make([]*batchv1.Job, len(toDelete))
+	for i, d := range toDelete {
+		jobs[i] = d.Job
+	}
+	failed, gone := 0, 0
+	kube.DeleteJobs(ctx, o.Client, jobs, kube.DeleteJobOptions{
+		Propagation:          o.propagation,
+		DryRun:               o.dryRun == cmdutil.DryRunServer,
+		MatchResourceVersion: true,
+	}, kube.RateLimit{QPS: o.Rate, Workers: o.Workers}, func(job *batchv1.Job, err error) {
+		ref := jobRef(job, o.AllNamespaces)
+		switch {
+		case err == nil:
+			printDeletedJob(o.Out, job, o.Output, o.dryRun)
+		case apierrors.IsNotFound(err):
+			// Gone since the plan (its TTL, someone else): what prune wanted.
+			gone++
+			fmt.Fprintf(o.ErrOut, "%s was already deleted\n", ref)
+		case kube.IsPreconditionFailed(err):
+			failed++
+			fmt.Fprintf(o.ErrOut, "error: %s changed or was re-created since it was listed; not deleted: run kubectl job prune again to re-check it\n", ref)
+		default:
+			failed++
+			fmt.Fprintln(o.ErrOut, errorMessage(fmt.Errorf("cannot delete %s: %w", ref, err)))
+		}
+	})
+	if failed > 0 {
+		return exitcode.New(exitcode.Error, fmt.Errorf("%d of %s were not deleted; see the errors above", failed, pluralJobs(len(jobs))))
+	}
+	return nil
+}
+
+func jobRef(job *batchv1.Job, withNamespace bool) string {
+	if withNamespace {
+		return fmt.Sprintf("job.batch/%s in %s", job.Name, job.Namespace)
+	}
+	return "job.batch/" + job.Name
+}
+
+func pluralJobs(n int) string {
+	if n == 1 {
+		return "1 Job"
+	}
+	return fmt.Sprintf("%d Jobs", n)
+}
+
+// pruneSummary is the line under the plan: how many go, how many stay, and
+// how many of those going the TTL controller would delete soon anyway.
+func pruneSummary(plan *prune.Plan, deleting int) string {
+	byTTL := 0
+	for _, d := range plan.ToDelete() {
+		if s := d.Explanation.TTL.State; s == explain.TTLScheduled || s == explain.TTLDue {
+			byTTL++
+		}
+	}
+	kept := len(plan.Decisions) - deleting
+	s := fmt.Sprintf("%s to delete, %d to keep", pluralJobs(deleting), kept)
+	if deleting == 0 {
+		s = fmt.Sprintf("nothing to prune: %s kept", pluralJobs(kept))
+	}
+	if byTTL > 0 {
+		s += fmt.Sprintf(" (the TTL controller would delete %d of them anyway: see TTL)", byTTL)
+	}
+	return s
+}
+
+// pruneTable renders the plan: every Job, what prune does with it and why.
+// FINISHED is the time since the Job finished (what --older-than measures),
+// not its age, so the table has no AGE column.
+func pruneTable(plan *prune.Plan, allNamespaces bool) printers.Table {
+	t := printers.Table{Headers: []string{"NAME", "OUTCOME", "REASON", "FINISHED", "OWNER", "TTL", "ACTION", "WHY"}}
+	if allNamespaces {
+		t.Headers = append([]string{"NAMESPACE"}, t.Headers...)
+	}
+	for _, d := range plan.Decisions {
+		e := d.Explanation
+		outcome, reason := "<unknown>", "<none>"
+		if e != nil {
+			outcome = string(e.Verdict.Phase)
+			if e.Verdict.Reason != "" {
+				reason = e.Verdict.Reason
+			}
+		}
+		finished := "<none>"
+		switch {
+		case d.FinishedAt != nil:
+			finished = printers.Age(*d.FinishedAt, plan.Now)
+		case e != nil && e.Verdict.Phase.Finished():
+			finished = "<unknown>"
+		}
+		owner := d.Owner
+		if owner == "" {
+			owner = "<none>"
+		}
+		row := []string{d.Job.Name, outcome, reason, finished, owner, ttlText(e, plan.Now), string(d.Action), d.Why}
+		if allNamespaces {
+			row = append([]string{d.Job.Namespace}, row...)
+		}
+		for i := range row {
+			row[i] = escapeTerminal(row[i])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// ttlText is when the TTL controller deletes the Job, as the list's TTL
+// column shows it: "in 3m", "due", the TTL while the Job runs, or <none>.
+func ttlText(e *explain.JobExplanation, now time.Time) string {
+	if e == nil {
+		return "<unknown>"
+	}
+	switch e.TTL.State {
+	case explain.TTLScheduled:
+		if e.TTL.DeleteAt != nil && e.TTL.DeleteAt.After(now) {
+			return "in " + duration.HumanDuration(e.TTL.DeleteAt.Sub(now))
+		}
+		return "due"
+	case explain.TTLDue:
+		return "due"
+	case explain.TTLWaiting:
+		if e.TTL.Seconds != nil {
+			return duration.HumanDuration(time.Duration(*e.TTL.Seconds) * time.Second)
+		}
+	}
+	return "<none>"
+}
+
+// escapeTerminal keeps control characters in cluster strings (a reason set
+// by another controller) from reaching the terminal.
+func escapeTerminal(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

@@ -1,0 +1,323 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	batchv1 "k8s.io/api/batch/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+	"k8s.io/kubectl/pkg/scheme"
+
+	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/jobspec"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
+)
+
+// RerunOptions are the options of kubectl job rerun.
+type RerunOptions struct {
+	configFlags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+	PrintFlags *genericclioptions.PrintFlags
+
+	Name              string
+	NewName           string
+	GenerateName      bool
+	Replace           bool
+	FailedIndexesOnly bool
+	Force             bool
+	knobs             knobFlags
+
+	DryRun       string
+	FieldManager string
+	Wait         bool
+	Follow       bool
+	Timeout      time.Duration
+
+	Namespace string
+	Client    kubernetes.Interface
+	Now       func() time.Time
+	Progress  *bool
+
+	flags          *pflag.FlagSet
+	dryRunStrategy cmdutil.DryRunStrategy
+	knobValues     jobspec.Knobs
+	printObj       func(runtime.Object) error
+}
+
+// NewRerunOptions returns RerunOptions with the defaults.
+func NewRerunOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *RerunOptions {
+	return &RerunOptions{
+		configFlags:  configFlags,
+		IOStreams:    streams,
+		PrintFlags:   genericclioptions.NewPrintFlags("created").WithTypeSetter(scheme.Scheme),
+		FieldManager: defaultFieldManager,
+		DryRun:       "none",
+		Now:          time.Now,
+	}
+}
+
+// NewCmdRerun creates a fresh Job from an old one.
+func NewCmdRerun(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	return newCmdRerun(NewRerunOptions(configFlags, streams))
+}
+
+func newCmdRerun(o *RerunOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rerun NAME [--name NEW | --generate-name | --replace] [--failed-indexes-only] [flags]",
+		Short: "Run a finished Job again, as a new Job with the same spec",
+		Long: `Create a fresh Job from a finished one: same spec, labels and annotations,
+without its status, UID, generated selector and controller labels. The new Job
+records where it came from in the annotation kubectl-job.io/rerun-of
+(namespace/name/uid). Any Job setting can be overridden with the flags of
+kubectl job create (--image, --env, --backoff-limit, ...).
+
+Naming: by default the API server generates "NAME-rerun-xxxxx"; --name picks
+a name; --replace deletes the old Job first (UID precondition, foreground, so
+its pods go too) and reuses its name. With --replace the new Job is checked by
+the API server (dry run) before the old one is deleted.
+
+--failed-indexes-only reruns an Indexed Job for the indexes that did not
+succeed. The Job API cannot skip indexes, so they are renumbered 0..K-1: the
+original index of rerun index i is item i of the comma-separated list in the
+KUBECTL_JOB_ORIGINAL_INDEXES environment variable (and the annotation
+kubectl-job.io/original-indexes).
+
+A Job that has not finished is refused unless --force: running it twice at
+once is rarely what anyone wants.`,
+		Example: `  # Run a failed Job again under a generated name and wait for the outcome
+  kubectl job rerun migrate --wait
+
+  # Replace the old Job (same name) with a new image and stream its logs
+  kubectl job rerun migrate --replace --image=app:1.3 --follow
+
+  # Rerun only the indexes of an Indexed Job that did not succeed
+  kubectl job rerun shard --failed-indexes-only
+
+  # Show the Job a rerun would create
+  kubectl job rerun migrate --dry-run=client -o yaml`,
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl job rerun"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	o.PrintFlags.AddFlags(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&o.NewName, "name", o.NewName, "Name of the new Job")
+	fs.BoolVar(&o.GenerateName, "generate-name", o.GenerateName, "Let the API server name the new Job NAME-rerun-xxxxx (the default without --name or --replace)")
+	fs.BoolVar(&o.Replace, "replace", o.Replace, "Delete the old Job and its pods first, then create the new one under the same name")
+	fs.BoolVar(&o.FailedIndexesOnly, "failed-indexes-only", o.FailedIndexesOnly, "Indexed Jobs: run only the indexes that did not succeed (renumbered; see KUBECTL_JOB_ORIGINAL_INDEXES)")
+	fs.BoolVar(&o.Force, "force", o.Force, "Rerun a Job that has not finished (with --replace, its running pods are deleted)")
+	o.knobs.addFlags(fs)
+	fs.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", "client" (print the new Job, send nothing) or "server" (the API server checks it, nothing is stored or deleted)`)
+	fs.Lookup("dry-run").NoOptDefVal = "client"
+	fs.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager recorded in managedFields")
+	addWaitFlags(fs, &o.Wait, &o.Follow, &o.Timeout)
+	return cmd
+}
+
+// Complete reads the arguments and flags and sets up the client and printer.
+func (o *RerunOptions) Complete(cmd *cobra.Command, args []string) error {
+	o.flags = cmd.Flags()
+	names, err := jobNameArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(names) != 1 {
+		return withHint(fmt.Errorf("rerun takes one Job name, got %d", len(names)), "kubectl job rerun NAME")
+	}
+	o.Name = names[0]
+	if o.knobValues, err = o.knobs.toKnobs(o.flags); err != nil {
+		return err
+	}
+	if o.dryRunStrategy, err = parseDryRun(o.DryRun); err != nil {
+		return err
+	}
+	cmdutil.PrintFlagsWithDryRunStrategy(o.PrintFlags, o.dryRunStrategy)
+	printer, err := o.PrintFlags.ToPrinter()
+	if err != nil {
+		return err
+	}
+	o.printObj = func(obj runtime.Object) error { return printer.PrintObj(obj, o.Out) }
+	if o.Namespace == "" {
+		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+			return err
+		}
+	}
+	if o.Client == nil {
+		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks the flags before any request.
+func (o *RerunOptions) Validate() error {
+	naming := 0
+	for _, set := range []bool{o.NewName != "", o.GenerateName, o.Replace} {
+		if set {
+			naming++
+		}
+	}
+	if naming > 1 {
+		return errors.New("--name, --generate-name and --replace each name the new Job: give one of them")
+	}
+	if o.NewName != "" {
+		if err := jobspec.ValidateName(o.NewName, false); err != nil {
+			return err
+		}
+		if o.NewName == o.Name {
+			return withHint(fmt.Errorf("--name %s is the old Job's name", o.NewName), "use --replace to delete the old Job and reuse its name")
+		}
+	}
+	if o.dryRunStrategy != cmdutil.DryRunNone && (o.Wait || o.Follow) {
+		return errors.New("--wait and --follow cannot be used with --dry-run: nothing is created to wait for")
+	}
+	if o.Timeout < 0 {
+		return fmt.Errorf("--timeout must not be negative, got %s", o.Timeout)
+	}
+	return o.knobValues.Check()
+}
+
+// Run reads the old Job, builds the new one, (with --replace) deletes the old
+// one, creates the new one, and waits or follows when asked.
+func (o *RerunOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	jobs := o.Client.BatchV1().Jobs(o.Namespace)
+	old, err := jobs.Get(ctx, o.Name, metav1.GetOptions{})
+	if err != nil {
+		return withHint(err, "list Jobs with kubectl job list -n %s", o.Namespace)
+	}
+	phase := explain.Explain(explain.Input{Job: old, Now: o.Now(), PodsUnknown: true}).Verdict.Phase
+	if !phase.Finished() && !o.Force {
+		return withHint(fmt.Errorf("job %s has not finished (%s): a rerun now would run it twice at once", o.Name, phase),
+			"wait for it with kubectl job wait %s, or rerun anyway with --force", o.Name)
+	}
+	if o.FailedIndexesOnly && phase != explain.PhaseFailed {
+		return fmt.Errorf("--failed-indexes-only reruns the indexes of a failed Job, but job %s is %s", o.Name, phase)
+	}
+	opts := jobspec.RerunOptions{
+		Name:              o.NewName,
+		GenerateName:      o.NewName == "" && !o.Replace,
+		FailedIndexesOnly: o.FailedIndexesOnly,
+		Knobs:             o.knobValues,
+	}
+	job, notes, err := jobspec.Rerun(old, opts)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
+	}
+	createOpts := metav1.CreateOptions{FieldManager: o.FieldManager}
+	switch o.dryRunStrategy {
+	case cmdutil.DryRunClient:
+		return o.printObj(job)
+	case cmdutil.DryRunServer:
+		checked, err := o.dryRunCreate(ctx, job, createOpts)
+		if err != nil {
+			return err
+		}
+		return o.printObj(checked)
+	}
+	if o.Replace {
+		// The API server checks the new Job before the old one is deleted,
+		// so a refused spec leaves the old Job in place.
+		if _, err := o.dryRunCreate(ctx, job, createOpts); err != nil {
+			return fmt.Errorf("the new Job would be refused, job %s was not deleted: %w", o.Name, err)
+		}
+		if err := o.replace(ctx, old); err != nil {
+			return err
+		}
+	}
+	created, err := jobs.Create(ctx, job, createOpts)
+	if err != nil {
+		if o.Replace {
+			return fmt.Errorf("job %s was deleted but the new Job could not be created: %w", o.Name, err)
+		}
+		return err
+	}
+	if err := o.printObj(created); err != nil {
+		return err
+	}
+	if !o.Wait && !o.Follow {
+		return nil
+	}
+	return awaitCreated(ctx, o.Client, []*batchv1.Job{created}, o.Follow, o.Timeout, o.Now, o.IOStreams, o.Progress)
+}
+
+// dryRunCreate asks the API server to check job without storing it. Under
+// --replace the old Job still holds the name, so the check uses a generated
+// name.
+func (o *RerunOptions) dryRunCreate(ctx context.Context, job *batchv1.Job, opts metav1.CreateOptions) (*batchv1.Job, error) {
+	check := job
+	if o.Replace {
+		check = job.DeepCopy()
+		check.GenerateName, check.Name = jobspec.RerunNamePrefix(job.Name), ""
+	}
+	opts.DryRun = []string{metav1.DryRunAll}
+	out, err := o.Client.BatchV1().Jobs(job.Namespace).Create(ctx, check, opts)
+	if err == nil && o.Replace {
+		out.Name, out.GenerateName = job.Name, ""
+	}
+	return out, err
+}
+
+// replace deletes old (UID precondition, foreground: its pods go first) and
+// waits until it is gone.
+func (o *RerunOptions) replace(ctx context.Context, old *batchv1.Job) error {
+	err := kube.DeleteJob(ctx, o.Client, old, kube.DeleteJobOptions{Propagation: metav1.DeletePropagationForeground})
+	switch {
+	case apierrors.IsNotFound(err):
+	case kube.IsPreconditionFailed(err):
+		return fmt.Errorf("job %s was re-created since it was read; not deleting the new one: %w", o.Name, err)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(o.ErrOut, "job.batch/%s deleted; waiting for it and its pods to be gone\n", o.Name)
+	waitCtx := ctx
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	if err := kube.WaitForJobDeletion(waitCtx, o.Client.BatchV1(), old.Namespace, old.Name, old.UID); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return exitcode.New(exitcode.Timeout, fmt.Errorf("job %s is still being deleted after %s; the new Job was not created", o.Name, o.Timeout))
+		}
+		return err
+	}
+	return nil
+}
+
+// parseDryRun reads --dry-run.
+func parseDryRun(s string) (cmdutil.DryRunStrategy, error) {
+	switch s {
+	case "none", "":
+		return cmdutil.DryRunNone, nil
+	case "client":
+		return cmdutil.DryRunClient, nil
+	case "server":
+		return cmdutil.DryRunServer, nil
+	}
+	return cmdutil.DryRunNone, fmt.Errorf(`--dry-run must be "none", "client" or "server", got %q`, s)
+}

@@ -1,0 +1,196 @@
+package cmd
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes/fake"
+	clienttesting "k8s.io/client-go/testing"
+	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-job/kubectl-job/pkg/jobspec"
+)
+
+func runRerun(t *testing.T, cs *fake.Clientset, args ...string) (string, string, int) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	o := NewRerunOptions(testConfigFlags(), streams)
+	o.Client, o.Namespace, o.Now, o.Progress = cs, "ns", func() time.Time { return testNow }, ptr.To(false)
+	code := runJobCmd(newCmdRerun(o), streams, args...)
+	return out.String(), errOut.String(), code
+}
+
+func failedJob() *batchv1.Job {
+	j := finishedJob("etl", batchv1.JobFailureTarget, batchv1.JobFailed)
+	j.Spec.Template.Spec.Containers = []corev1.Container{{Name: "etl", Image: "etl:1"}}
+	j.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"batch.kubernetes.io/controller-uid": "uid-etl"}}
+	j.Spec.Template.Labels = map[string]string{"batch.kubernetes.io/controller-uid": "uid-etl", "batch.kubernetes.io/job-name": "etl"}
+	return j
+}
+
+func createdJobs(cs *fake.Clientset) (real, dry []*batchv1.Job) {
+	for _, a := range cs.Actions() {
+		if c, ok := a.(clienttesting.CreateActionImpl); ok {
+			if len(c.GetCreateOptions().DryRun) > 0 {
+				dry = append(dry, c.GetObject().(*batchv1.Job))
+			} else {
+				real = append(real, c.GetObject().(*batchv1.Job))
+			}
+		}
+	}
+	return real, dry
+}
+
+func TestRerunCreatesFreshJob(t *testing.T) {
+	cs := dryRunAwareClientset(failedJob())
+	stdout, stderr, code := runRerun(t, cs, "etl", "--image=etl:2", "--env=RETRY=1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	created, _ := createdJobs(cs)
+	if len(created) != 1 {
+		t.Fatalf("%d Jobs created", len(created))
+	}
+	j := created[0]
+	if j.GenerateName != "etl-rerun-" || j.Annotations[jobspec.AnnotationRerunOf] != "ns/etl/uid-etl" || j.Spec.Selector != nil ||
+		j.Spec.Template.Spec.Containers[0].Image != "etl:2" || len(j.Spec.Template.Labels) != 0 {
+		t.Errorf("rerun job: %+v", j)
+	}
+	if !strings.HasPrefix(stdout, "job.batch/") || !strings.HasSuffix(stdout, " created\n") {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+func TestRerunRefusesUnfinishedWithoutForce(t *testing.T) {
+	running := failedJob()
+	running.Status.Conditions = nil
+	running.Status.Active = 1
+	cs := dryRunAwareClientset(running)
+	_, stderr, code := runRerun(t, cs, "etl")
+	if code != 1 || !strings.Contains(stderr, "has not finished") || !strings.Contains(stderr, "--force") {
+		t.Errorf("exit %d stderr %q", code, stderr)
+	}
+	if created, dry := createdJobs(cs); len(created)+len(dry) != 0 {
+		t.Error("created a Job without --force")
+	}
+	_, stderr, code = runRerun(t, cs, "etl", "--force", "--name=etl-2")
+	if created, _ := createdJobs(cs); code != 0 || len(created) != 1 || created[0].Name != "etl-2" {
+		t.Errorf("--force: exit %d stderr %q", code, stderr)
+	}
+}
+
+func TestRerunReplace(t *testing.T) {
+	cs := dryRunAwareClientset(failedJob())
+	// The fake deletes at once; the waiter sees the Job gone at its list.
+	_, stderr, code := runRerun(t, cs, "etl", "--replace")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var verbs []string
+	for _, a := range cs.Actions() {
+		v := a.GetVerb()
+		if c, ok := a.(clienttesting.CreateActionImpl); ok && len(c.GetCreateOptions().DryRun) > 0 {
+			v += "(dry-run)"
+		}
+		if d, ok := a.(clienttesting.DeleteActionImpl); ok {
+			o := d.GetDeleteOptions()
+			if o.Preconditions == nil || o.Preconditions.UID == nil || *o.Preconditions.UID != "uid-etl" || *o.PropagationPolicy != metav1.DeletePropagationForeground {
+				t.Errorf("delete options %+v", o)
+			}
+		}
+		verbs = append(verbs, v)
+	}
+	want := "get create(dry-run) delete list create"
+	if got := strings.Join(verbs, " "); got != want {
+		t.Errorf("requests %q, want %q", got, want)
+	}
+	created, _ := createdJobs(cs)
+	if len(created) != 1 || created[0].Name != "etl" {
+		t.Errorf("created %v", created)
+	}
+}
+
+func TestRerunReplaceRefusedBeforeDelete(t *testing.T) {
+	cs := dryRunAwareClientset(failedJob())
+	cs.PrependReactor("create", "jobs", func(clienttesting.Action) (bool, runtime.Object, error) {
+		return true, nil, errInvalidForTest
+	})
+	_, stderr, code := runRerun(t, cs, "etl", "--replace")
+	if code != 1 || !strings.Contains(stderr, "was not deleted") {
+		t.Errorf("exit %d stderr %q", code, stderr)
+	}
+	for _, a := range cs.Actions() {
+		if a.GetVerb() == "delete" {
+			t.Error("deleted the old Job although the new one was refused")
+		}
+	}
+}
+
+func TestRerunFailedIndexesOnly(t *testing.T) {
+	j := failedJob()
+	j.Spec.CompletionMode = ptr.To(batchv1.IndexedCompletion)
+	j.Spec.Completions = ptr.To[int32](4)
+	j.Spec.BackoffLimitPerIndex = ptr.To[int32](0)
+	j.Status.CompletedIndexes, j.Status.FailedIndexes = "0,2", ptr.To("1,3")
+	cs := dryRunAwareClientset(j)
+	_, stderr, code := runRerun(t, cs, "etl", "--failed-indexes-only", "--name=etl-retry")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	created, _ := createdJobs(cs)
+	if c := created[0]; *c.Spec.Completions != 2 || c.Annotations[jobspec.AnnotationOriginalIndexes] != "1,3" {
+		t.Errorf("rerun %+v", c.Spec)
+	}
+	if !strings.Contains(stderr, "runs 2 of 4 indexes (1,3)") {
+		t.Errorf("stderr %q", stderr)
+	}
+	// Only failed Jobs have failed indexes to rerun.
+	ok := finishedJob("fine", batchv1.JobComplete)
+	_, stderr, code = runRerun(t, dryRunAwareClientset(ok), "fine", "--failed-indexes-only")
+	if code != 1 || !strings.Contains(stderr, "but job fine is Complete") {
+		t.Errorf("complete: exit %d stderr %q", code, stderr)
+	}
+}
+
+func TestRerunBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"a", "b"},
+		{"etl", "--name=x", "--replace"},
+		{"etl", "--name=x", "--generate-name"},
+		{"etl", "--name=Bad_Name"},
+		{"etl", "--name=etl"},
+		{"etl", "--wait", "--dry-run=client"},
+		{"etl", "--restart=Always"},
+	} {
+		cs := dryRunAwareClientset(failedJob())
+		_, stderr, code := runRerun(t, cs, args...)
+		if code != 1 || len(cs.Actions()) != 0 {
+			t.Errorf("%v: exit %d, %d requests, stderr %q", args, code, len(cs.Actions()), stderr)
+		}
+	}
+}
+
+func TestRerunDryRunClientYAML(t *testing.T) {
+	cs := dryRunAwareClientset(failedJob())
+	stdout, stderr, code := runRerun(t, cs, "etl", "--dry-run=client", "-o", "yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	checkJobGolden(t, "rerun-dry-run-client.yaml", stdout)
+	if created, dry := createdJobs(cs); len(created)+len(dry) != 0 {
+		t.Error("dry run created a Job")
+	}
+}
+
+var errInvalidForTest = &invalidErr{}
+
+type invalidErr struct{}
+
+func (*invalidErr) Error() string { return "spec.template: Invalid value" }

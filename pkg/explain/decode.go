@@ -1,0 +1,143 @@
+package explain
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/yaml"
+)
+
+// Objects are the Jobs, Pods and Events found in saved output such as
+// `kubectl get job,pods,events -o yaml`, for post-mortems without a cluster.
+type Objects struct {
+	Jobs   []batchv1.Job
+	Pods   []corev1.Pod
+	Events []corev1.Event
+	// Skipped names the objects of other kinds that were ignored.
+	Skipped []string
+}
+
+var decodeScheme = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(batchv1.AddToScheme(s))
+	utilruntime.Must(corev1.AddToScheme(s))
+	metav1.AddToGroupVersion(s, corev1.SchemeGroupVersion)
+	return s
+}()
+
+var decoder = serializer.NewCodecFactory(decodeScheme).UniversalDeserializer()
+
+// DecodeObjects reads JSON or YAML (several documents, or a v1 List) and
+// keeps the Jobs, Pods and Events. Other kinds are skipped and named.
+func DecodeObjects(data []byte) (*Objects, error) {
+	out := &Objects{}
+	r := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	for doc := 1; ; doc++ {
+		var raw runtime.RawExtension
+		if err := r.Decode(&raw); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, fmt.Errorf("document %d: %w", doc, err)
+		}
+		raw.Raw = bytes.TrimSpace(raw.Raw)
+		if len(raw.Raw) == 0 || string(raw.Raw) == "null" {
+			continue
+		}
+		if err := out.add(raw.Raw, fmt.Sprintf("document %d", doc)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (o *Objects) add(data []byte, where string) error {
+	var meta metav1.TypeMeta
+	if err := unmarshal(data, &meta); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	if meta.Kind == "" {
+		return fmt.Errorf("%s: no kind: not a Kubernetes object", where)
+	}
+	if meta.Kind == "List" || (len(meta.Kind) > 4 && meta.Kind[len(meta.Kind)-4:] == "List") {
+		var list struct {
+			Items []runtime.RawExtension `json:"items"`
+		}
+		if err := unmarshal(data, &list); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		for i, item := range list.Items {
+			if err := o.add(item.Raw, fmt.Sprintf("%s item %d", where, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	obj, gvk, err := decoder.Decode(data, nil, nil)
+	if err != nil {
+		if runtime.IsNotRegisteredError(err) {
+			o.Skipped = append(o.Skipped, meta.Kind)
+			return nil
+		}
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	switch t := obj.(type) {
+	case *batchv1.Job:
+		o.Jobs = append(o.Jobs, *t)
+	case *corev1.Pod:
+		o.Pods = append(o.Pods, *t)
+	case *corev1.Event:
+		o.Events = append(o.Events, *t)
+	default:
+		o.Skipped = append(o.Skipped, gvk.Kind)
+	}
+	return nil
+}
+
+// unmarshal reads JSON as JSON (YAML conversion rejects escaped control
+// characters that JSON allows) and anything else as YAML.
+func unmarshal(data []byte, v any) error {
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
+		return json.Unmarshal(trimmed, v)
+	}
+	return yaml.Unmarshal(data, v)
+}
+
+// InputFor returns the explain input for one of o.Jobs: the pods the Job
+// owns (by controller reference, else by its selector, as the job controller
+// sees them) and all events, which Explain filters by involved object.
+func (o *Objects) InputFor(job *batchv1.Job, now time.Time) Input {
+	in := Input{Job: job, Now: now, Events: o.Events}
+	var sel labels.Selector
+	if job.Spec.Selector != nil {
+		if s, err := metav1.LabelSelectorAsSelector(job.Spec.Selector); err == nil && !s.Empty() {
+			sel = s
+		}
+	}
+	for _, p := range o.Pods {
+		if p.Namespace != "" && job.Namespace != "" && p.Namespace != job.Namespace {
+			continue
+		}
+		if ref := metav1.GetControllerOf(&p); ref != nil {
+			if ref.Kind == "Job" && (ref.UID == job.UID || (job.UID == "" && ref.Name == job.Name)) {
+				in.Pods = append(in.Pods, p)
+			}
+			continue
+		}
+		if sel != nil && sel.Matches(labels.Set(p.Labels)) {
+			in.Pods = append(in.Pods, p)
+		}
+	}
+	return in
+}

@@ -1,0 +1,98 @@
+package explain
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseIndexes(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    string
+		len     int
+		wantErr bool
+	}{
+		{in: "", want: "", len: 0},
+		{in: "0", want: "0", len: 1},
+		{in: "1,3-5,7", want: "1,3-5,7", len: 5},
+		{in: "7,1,3-5", want: "1,3-5,7", len: 5},
+		{in: "1-3,2-6,7", want: "1-7", len: 7},
+		{in: "0-2147483647", want: "0-2147483647", len: 1 << 31},
+		{in: "5-3", wantErr: true},
+		{in: "-1", wantErr: true},
+		{in: "1,,2", wantErr: true},
+		{in: "1-", wantErr: true},
+		{in: "a", wantErr: true},
+		{in: " 1", wantErr: true},
+		{in: "2147483648", wantErr: true},
+		{in: "1-2-3", wantErr: true},
+		{in: "+1", wantErr: true},
+	} {
+		got, err := ParseIndexes(tc.in)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("ParseIndexes(%q) error = %v, wantErr %v", tc.in, err, tc.wantErr)
+			continue
+		}
+		if err == nil && (got.String() != tc.want || got.Len() != tc.len) {
+			t.Errorf("ParseIndexes(%q) = %q (len %d), want %q (len %d)", tc.in, got, got.Len(), tc.want, tc.len)
+		}
+	}
+}
+
+func TestIndexSet(t *testing.T) {
+	s, _ := ParseIndexes("1,3-5,7")
+	for i, want := range []bool{false, true, false, true, true, true, false, true, false} {
+		if s.Has(i) != want {
+			t.Errorf("Has(%d) = %v", i, !want)
+		}
+	}
+	if got := s.Indexes(-1); !slices.Equal(got, []int{1, 3, 4, 5, 7}) {
+		t.Errorf("Indexes = %v", got)
+	}
+	if got := s.Indexes(2); !slices.Equal(got, []int{1, 3}) {
+		t.Errorf("Indexes(2) = %v", got)
+	}
+	o, _ := ParseIndexes("0-3,7-9")
+	if got := s.Intersect(o).String(); got != "1,3,7" {
+		t.Errorf("Intersect = %q", got)
+	}
+	if got := FormatIndexes([]int{7, 1, 3, 4, 5, 5, -2}); got != "1,3-5,7" {
+		t.Errorf("FormatIndexes = %q", got)
+	}
+	if got := s.below(4).String(); got != "1,3" {
+		t.Errorf("below = %q", got)
+	}
+}
+
+// FuzzParseIndexes: never panics; whatever parses formats back to a string
+// that parses to the same set, and matches FormatIndexes of its expansion.
+func FuzzParseIndexes(f *testing.F) {
+	for _, s := range []string{"", "0", "1,3-5,7", "5-3", "0-2147483647", "1,,2", "9,1-4,3", "00,01-002"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		set, err := ParseIndexes(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseIndexes(set.String())
+		if err != nil {
+			t.Fatalf("ParseIndexes(%q).String() = %q does not parse: %v", s, set.String(), err)
+		}
+		if d := cmp.Diff(set, again); d != "" {
+			t.Fatalf("round trip of %q differs:\n%s", s, d)
+		}
+		for i := 1; i < len(set); i++ {
+			if set[i].First <= set[i-1].Last+1 {
+				t.Fatalf("not normalised: %v", set)
+			}
+		}
+		if set.Len() <= 10000 {
+			if got := FormatIndexes(set.Indexes(-1)); got != set.String() {
+				t.Fatalf("FormatIndexes(expand(%q)) = %q, want %q", s, got, set.String())
+			}
+		}
+	})
+}

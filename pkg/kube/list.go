@@ -1,0 +1,241 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/pager"
+)
+
+// maxNamesInSelector bounds the "job-name in (...)" selector: past it the
+// request asks for every Job pod in the scope ("job-name" exists), which is
+// still one request, just a larger answer.
+const maxNamesInSelector = 50
+
+// ListJobs lists Jobs page by page (opts.Limit per page, like kubectl's
+// --chunk-size; 0 means one unpaginated request) and returns them with the
+// list's resourceVersion, from which a watch can continue. namespace "" lists
+// every namespace.
+func ListJobs(ctx context.Context, client kubernetes.Interface, namespace string, opts metav1.ListOptions) ([]batchv1.Job, string, error) {
+	var (
+		jobs []batchv1.Job
+		rv   string
+	)
+	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		list, err := client.BatchV1().Jobs(namespace).List(ctx, opts)
+		if err == nil {
+			// Every page of a paginated list is the same snapshot, so any
+			// page's resourceVersion is the list's.
+			rv = list.ResourceVersion
+		}
+		return list, err
+	})
+	p.PageSize = opts.Limit
+	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+		jobs = append(jobs, *obj.(*batchv1.Job))
+		return nil
+	})
+	return jobs, rv, err
+}
+
+// JobsPodSelector returns the label selector that finds the pods of all the
+// given Jobs in one request: "batch.kubernetes.io/job-name in (a,b,...)" for
+// a few Jobs, "batch.kubernetes.io/job-name" (exists) for many. Pods must
+// still be joined to their Job by owner UID (GroupPodsByJob): names repeat
+// across namespaces and a re-created Job reuses its name.
+func JobsPodSelector(jobs []*batchv1.Job) labels.Selector {
+	names := map[string]bool{}
+	for _, j := range jobs {
+		if len(validation.IsValidLabelValue(j.Name)) > 0 {
+			names = nil // such a name is not a label value; ask for all Job pods
+			break
+		}
+		names[j.Name] = true
+	}
+	op, values := selection.Exists, []string(nil)
+	if len(names) > 0 && len(names) <= maxNamesInSelector {
+		op = selection.In
+		for n := range names {
+			values = append(values, n)
+		}
+		sort.Strings(values)
+	}
+	req, err := labels.NewRequirement(LabelJobName, op, values)
+	if err != nil {
+		// Unreachable: the key is constant and the values were validated.
+		req, _ = labels.NewRequirement(LabelJobName, selection.Exists, nil)
+	}
+	return labels.NewSelector().Add(*req)
+}
+
+// PodsFindableByLabel reports whether a Job's pods carry the job-name label
+// that JobsPodSelector relies on. Jobs with spec.manualSelector use their own
+// template labels, so their pods can only be found with ListJobPods.
+func PodsFindableByLabel(job *batchv1.Job) bool {
+	if job.Spec.ManualSelector != nil && *job.Spec.ManualSelector {
+		return false
+	}
+	return len(validation.IsValidLabelValue(job.Name)) == 0
+}
+
+// ListPodsOfJobs lists the pods of many Jobs with a single (paginated) Pods
+// request in namespace ("" for all namespaces), never one request per Job, and
+// returns them grouped by the UID of the Job that controls them. Jobs whose
+// pods cannot be found by label (PodsFindableByLabel) get no entry; callers
+// treat their pods as unknown.
+func ListPodsOfJobs(ctx context.Context, client kubernetes.Interface, namespace string, jobs []*batchv1.Job, chunkSize int64) (map[types.UID][]corev1.Pod, error) {
+	var findable []*batchv1.Job
+	for _, j := range jobs {
+		if PodsFindableByLabel(j) {
+			findable = append(findable, j)
+		}
+	}
+	if len(findable) == 0 {
+		return map[types.UID][]corev1.Pod{}, nil
+	}
+	pods, err := ListPods(ctx, client, namespace, metav1.ListOptions{
+		LabelSelector: JobsPodSelector(findable).String(),
+		Limit:         chunkSize,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return GroupPodsByJob(pods, findable), nil
+}
+
+// GroupPodsByJob joins pods to the Jobs that control them (OwnedBy), keyed by
+// Job UID; every Job gets an entry, empty when it has no pods. Pods of other
+// Jobs are dropped.
+func GroupPodsByJob(pods []corev1.Pod, jobs []*batchv1.Job) map[types.UID][]corev1.Pod {
+	out := make(map[types.UID][]corev1.Pod, len(jobs))
+	for _, j := range jobs {
+		out[j.UID] = nil
+	}
+	for i := range pods {
+		uid := JobUIDOf(&pods[i])
+		if _, ok := out[uid]; ok && uid != "" {
+			out[uid] = append(out[uid], pods[i])
+		}
+	}
+	return out
+}
+
+// JobUIDOf returns the UID of the Job that controls pod (its controller owner
+// reference, or the controller-uid label for pods without one), or "".
+func JobUIDOf(pod *corev1.Pod) types.UID {
+	if ref := metav1.GetControllerOf(pod); ref != nil {
+		if ref.Kind == "Job" {
+			return ref.UID
+		}
+		return ""
+	}
+	return types.UID(pod.Labels[LabelControllerUID])
+}
+
+// CronJobJobs reads a CronJob and the Jobs it controls (by owner UID, like
+// the CronJob controller): one Get plus one paginated Jobs list.
+func CronJobJobs(ctx context.Context, client kubernetes.Interface, namespace, name string, chunkSize int64) (*batchv1.CronJob, []batchv1.Job, string, error) {
+	cj, err := client.BatchV1().CronJobs(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	all, rv, err := ListJobs(ctx, client, namespace, metav1.ListOptions{Limit: chunkSize})
+	if err != nil {
+		return cj, nil, "", err
+	}
+	var owned []batchv1.Job
+	for i := range all {
+		if ref := metav1.GetControllerOf(&all[i]); ref != nil && ref.UID == cj.UID {
+			owned = append(owned, all[i])
+		}
+	}
+	return cj, owned, rv, nil
+}
+
+// HistoryKept mirrors the CronJob controller's cleanupFinishedJobs: finished
+// Jobs (Complete or Failed condition True) beyond successfulJobsHistoryLimit
+// or failedJobsHistoryLimit, oldest by startTime first (name breaks ties,
+// Jobs without startTime count as newest), are deleted on its next sync. It
+// returns, for every finished Job, whether the limits keep it; unfinished Jobs
+// are absent.
+func HistoryKept(cj *batchv1.CronJob, jobs []batchv1.Job) map[types.UID]bool {
+	var succeeded, failed []*batchv1.Job
+	for i := range jobs {
+		for _, c := range jobs[i].Status.Conditions {
+			if c.Status != corev1.ConditionTrue {
+				continue
+			}
+			if c.Type == batchv1.JobComplete {
+				succeeded = append(succeeded, &jobs[i])
+				break
+			}
+			if c.Type == batchv1.JobFailed {
+				failed = append(failed, &jobs[i])
+				break
+			}
+		}
+	}
+	kept := map[types.UID]bool{}
+	mark := func(js []*batchv1.Job, limit *int32) {
+		sort.SliceStable(js, func(i, j int) bool { return startedBefore(js[i], js[j]) })
+		drop := 0
+		if limit != nil {
+			drop = len(js) - int(*limit)
+		}
+		for i, j := range js {
+			kept[j.UID] = i >= drop
+		}
+	}
+	mark(succeeded, cj.Spec.SuccessfulJobsHistoryLimit)
+	mark(failed, cj.Spec.FailedJobsHistoryLimit)
+	return kept
+}
+
+// startedBefore is the CronJob controller's byJobStartTime order.
+func startedBefore(a, b *batchv1.Job) bool {
+	switch {
+	case a.Status.StartTime == nil && b.Status.StartTime != nil:
+		return false
+	case a.Status.StartTime != nil && b.Status.StartTime == nil:
+		return true
+	case a.Status.StartTime.Equal(b.Status.StartTime):
+		return a.Name < b.Name
+	}
+	return a.Status.StartTime.Before(b.Status.StartTime)
+}
+
+// NextSchedule is when the CronJob controller next creates a Job after now,
+// parsed the way it does (robfig/cron standard syntax, spec.timeZone as a
+// TZ= prefix). Without spec.timeZone the controller uses its own local zone,
+// which the client cannot know: UTC is assumed and utcAssumed says so.
+func NextSchedule(cj *batchv1.CronJob, now time.Time) (next time.Time, utcAssumed bool, err error) {
+	spec := cj.Spec.Schedule
+	if cj.Spec.TimeZone != nil && *cj.Spec.TimeZone != "" {
+		spec = "TZ=" + *cj.Spec.TimeZone + " " + spec
+	} else if !strings.HasPrefix(spec, "TZ=") && !strings.HasPrefix(spec, "CRON_TZ=") {
+		spec, utcAssumed = "TZ=UTC "+spec, true
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return time.Time{}, utcAssumed, fmt.Errorf("cronjob %s/%s has an unparseable schedule %q: %w", cj.Namespace, cj.Name, cj.Spec.Schedule, err)
+	}
+	next = sched.Next(now)
+	if next.IsZero() {
+		return next, utcAssumed, fmt.Errorf("cronjob %s/%s schedule %q never fires", cj.Namespace, cj.Name, cj.Spec.Schedule)
+	}
+	return next, utcAssumed, nil
+}

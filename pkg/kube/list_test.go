@@ -1,0 +1,138 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+var listTestNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func listTestJob(ns, name string) *batchv1.Job {
+	return &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID("uid-" + ns + "-" + name)}}
+}
+
+func listTestPod(job *batchv1.Job, name string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: job.Namespace, Name: name,
+		Labels:          map[string]string{LabelJobName: job.Name, LabelControllerUID: string(job.UID)},
+		OwnerReferences: []metav1.OwnerReference{{Kind: "Job", Name: job.Name, UID: job.UID, Controller: new(true)}}}}
+}
+
+func TestJobsPodSelector(t *testing.T) {
+	few := []*batchv1.Job{listTestJob("a", "y"), listTestJob("b", "x"), listTestJob("c", "y")}
+	if got, want := JobsPodSelector(few).String(), LabelJobName+" in (x,y)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	var many []*batchv1.Job
+	for i := range maxNamesInSelector + 1 {
+		many = append(many, listTestJob("a", fmt.Sprint("j", i)))
+	}
+	if got := JobsPodSelector(many).String(); got != LabelJobName {
+		t.Errorf("many Jobs: got %q, want exists", got)
+	}
+	if got := JobsPodSelector(nil).String(); got != LabelJobName {
+		t.Errorf("no Jobs: got %q, want exists", got)
+	}
+}
+
+// TestListPodsOfJobs: one request for all, joined by owner UID, so a Job
+// re-created under the same name or one in another namespace never gets
+// another's pods.
+func TestListPodsOfJobs(t *testing.T) {
+	a, b, other := listTestJob("ns1", "same"), listTestJob("ns2", "same"), listTestJob("ns1", "other")
+	old := listTestPod(a, "stale")
+	old.OwnerReferences[0].UID = "uid-of-a-deleted-job"
+	client := fake.NewClientset(a, b, other, listTestPod(a, "a-1"), listTestPod(a, "a-2"), listTestPod(b, "b-1"), listTestPod(other, "o-1"), old)
+	got, err := ListPodsOfJobs(context.Background(), client, "", []*batchv1.Job{a, b}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[types.UID][]string{}
+	for uid, pods := range got {
+		for _, p := range pods {
+			names[uid] = append(names[uid], p.Name)
+		}
+	}
+	want := map[types.UID][]string{a.UID: {"a-1", "a-2"}, b.UID: {"b-1"}}
+	if d := cmp.Diff(want, names); d != "" {
+		t.Errorf("pods by Job (-want +got):\n%s", d)
+	}
+	if n := len(client.Actions()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+func TestHistoryKept(t *testing.T) {
+	cj := &batchv1.CronJob{Spec: batchv1.CronJobSpec{SuccessfulJobsHistoryLimit: new(int32(2)), FailedJobsHistoryLimit: new(int32(0))}}
+	job := func(name string, started time.Duration, cond batchv1.JobConditionType) batchv1.Job {
+		j := *listTestJob("ns", name)
+		if started >= 0 {
+			j.Status.StartTime = &metav1.Time{Time: listTestNow.Add(-started)}
+		}
+		if cond != "" {
+			j.Status.Conditions = []batchv1.JobCondition{{Type: cond, Status: corev1.ConditionTrue}}
+		}
+		return j
+	}
+	jobs := []batchv1.Job{
+		job("s-old", 3*time.Hour, batchv1.JobComplete),
+		job("s-mid", 2*time.Hour, batchv1.JobComplete),
+		job("s-new", time.Hour, batchv1.JobComplete),
+		job("s-nostart", -1, batchv1.JobComplete), // no startTime sorts newest
+		job("f-1", time.Hour, batchv1.JobFailed),
+		job("running", time.Minute, ""),
+	}
+	got := map[string]bool{}
+	for uid, keep := range HistoryKept(cj, jobs) {
+		got[string(uid)] = keep
+	}
+	want := map[string]bool{"uid-ns-s-old": false, "uid-ns-s-mid": false, "uid-ns-s-new": true, "uid-ns-s-nostart": true, "uid-ns-f-1": false}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("kept (-want +got):\n%s", d)
+	}
+}
+
+func TestNextSchedule(t *testing.T) {
+	for _, tc := range []struct {
+		schedule, tz string
+		want         time.Time
+		utc          bool
+	}{
+		{"*/15 * * * *", "", listTestNow.Add(15 * time.Minute), true},
+		{"0 9 * * *", "Europe/Paris", time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC), false},
+		{"@hourly", "", listTestNow.Add(time.Hour), true},
+	} {
+		cj := &batchv1.CronJob{Spec: batchv1.CronJobSpec{Schedule: tc.schedule}}
+		if tc.tz != "" {
+			cj.Spec.TimeZone = new(tc.tz)
+		}
+		got, utc, err := NextSchedule(cj, listTestNow)
+		if err != nil || !got.Equal(tc.want) || utc != tc.utc {
+			t.Errorf("%q %q: got %v utc=%v err=%v, want %v utc=%v", tc.schedule, tc.tz, got, utc, err, tc.want, tc.utc)
+		}
+	}
+	if _, _, err := NextSchedule(&batchv1.CronJob{Spec: batchv1.CronJobSpec{Schedule: "61 * * * *"}}, listTestNow); err == nil {
+		t.Error("a bad schedule gave no error")
+	}
+}
+
+func TestListJobsPages(t *testing.T) {
+	var objs []runtime.Object
+	for i := range 7 {
+		objs = append(objs, listTestJob("ns", fmt.Sprint("j", i)))
+	}
+	client := fake.NewClientset(objs...)
+	jobs, _, err := ListJobs(context.Background(), client, "ns", metav1.ListOptions{Limit: 3})
+	if err != nil || len(jobs) != 7 {
+		t.Fatalf("got %d jobs, err %v", len(jobs), err)
+	}
+}

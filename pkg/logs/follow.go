@@ -1,0 +1,673 @@
+package logs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
+	listerscorev1 "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
+)
+
+// Follow streams the logs of job's pods until the Job ends, and is what
+// `kubectl job logs -f`, `create --follow` and `rerun --follow` run.
+//
+// It first prints, in attempt order, the logs of selected containers that
+// have already terminated; then it follows every running container and
+// every pod the job controller creates later (retries), found by watching
+// pods with kube.PodSelector. A stream stops when the pod's status says its
+// container terminated (after opts.DrainIdle of silence), never waiting for
+// EOF, which some kubelets never send. Lines are written whole, with the
+// attempt's prefix or, without prefixes, a header whenever the pod changes.
+//
+// The Job is watched too; when explain.Explain says it is Complete, Failed,
+// Failing or Succeeding, Follow lets open streams finish (at most
+// opts.EndGrace), prints a one-line verdict on errOut and returns the exit
+// code `kubectl job wait` would: exitcode.OK for Complete/Succeeding,
+// exitcode.JobFailed for Failed/Failing, exitcode.EndedOtherwise when it was
+// suspended, deleted, or is managed by another controller, and
+// exitcode.Timeout when ctx's deadline passed first. The error is non-nil
+// only when following could not work (bad selection, pods forbidden, more
+// streams than opts.MaxRequests); the code is then exitcode.Error.
+func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, opts Options, out, errOut io.Writer) (int, error) {
+	opts.defaults(client)
+	if opts.Selector.Failed || opts.Selector.Succeeded {
+		return exitcode.Error, errors.New("--failed and --succeeded cannot be used with --follow: a followed pod has not ended yet; drop -f to see the logs of ended attempts")
+	}
+	if opts.Previous {
+		return exitcode.Error, errors.New("--previous cannot be used with --follow: a previous container has already ended; drop -f")
+	}
+	if err := checkSelector(job, opts.Selector); err != nil {
+		return exitcode.Error, err
+	}
+	sel, err := kube.PodSelector(job)
+	if err != nil {
+		return exitcode.Error, err
+	}
+	f := &follower{
+		runner:   runner{opts: &opts, out: opts.newSink(out), errOut: &lockedWriter{w: errOut}},
+		client:   client,
+		job:      job,
+		selector: sel,
+		streams:  map[string]*stream{},
+		current:  map[string]*stream{},
+		seen:     map[types.UID]*corev1.Pod{},
+		skip:     map[types.UID]bool{},
+		done:     make(chan *stream),
+		quit:     make(chan struct{}),
+		poke:     make(chan struct{}, 1),
+		slots:    make(chan struct{}, opts.MaxRequests),
+	}
+	return f.run(ctx)
+}
+
+// follower is the state of one Follow. Only run's goroutine touches the
+// maps; streams report back through done.
+type follower struct {
+	runner
+	client   kubernetes.Interface
+	job      *batchv1.Job
+	selector labels.Selector
+	pods     listerscorev1.PodLister
+	jobs     listersbatchv1.JobLister
+
+	// streams are the log requests started, by pod UID/container/instance;
+	// current is the newest per pod UID/container.
+	streams map[string]*stream
+	current map[string]*stream
+	open    int
+	// seen keeps every pod met (last state), so attempts whose pods are
+	// deleted later still count as shown; skip are pods not selected.
+	seen  map[types.UID]*corev1.Pod
+	skip  map[types.UID]bool
+	noted map[string]bool
+
+	done  chan *stream
+	quit  chan struct{} // closed when run returns: streams stop reporting
+	poke  chan struct{}
+	slots chan struct{}
+
+	watchErr atomic.Pointer[error]
+	ending   bool
+	deleted  bool
+	phase    explain.Phase
+	last     *batchv1.Job
+}
+
+// stream is one container instance being followed (or read once).
+type stream struct {
+	key       string
+	uid       types.UID
+	namespace string
+	pod       string
+	container string
+	follow    bool
+	src       *source
+	draining  chan struct{} // closed when the container is known to have ended
+	drained   bool
+	cancel    context.CancelFunc
+	err       error
+}
+
+func (f *follower) run(ctx context.Context) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer close(f.quit)
+	if err := f.startInformers(ctx); err != nil {
+		return f.interrupted(ctx, err)
+	}
+	job, pods := f.state()
+	if job == nil {
+		f.deleted = true
+		return f.finish(ctx, pods)
+	}
+	all := Attempts(job, pods)
+	initial := map[types.UID]bool{}
+	for _, a := range f.opts.Selector.Select(all) {
+		initial[a.Pod.UID] = true
+	}
+	for _, a := range all {
+		f.seen[a.Pod.UID] = a.Pod
+		if !initial[a.Pod.UID] {
+			f.skip[a.Pod.UID] = true
+		}
+	}
+	if err := f.checkConcurrency(job, all); err != nil {
+		return exitcode.Error, err
+	}
+	if err := f.dumpEnded(ctx, all); err != nil {
+		return exitcode.Error, err
+	}
+
+	var endTimer, finalWait <-chan time.Time
+	finalWaitOver := false
+	for {
+		if err := f.watchError(); err != nil {
+			return exitcode.Error, err
+		}
+		wasEnding := f.ending
+		f.reconcile(ctx)
+		if f.ending && !wasEnding {
+			endTimer = time.After(f.opts.EndGrace)
+		}
+		if f.ending && f.open == 0 {
+			// Failing/Succeeding become Failed/Complete once the last pods
+			// are gone, usually within a second: wait briefly so the verdict
+			// is the final one (the exit code is the same either way).
+			interim := f.phase == explain.PhaseFailing || f.phase == explain.PhaseSucceeding
+			if !interim || finalWaitOver {
+				return f.finish(ctx, nil)
+			}
+			if finalWait == nil {
+				finalWait = time.After(finalConditionWait)
+			}
+		}
+		select {
+		case <-finalWait:
+			finalWaitOver = true
+		case <-f.poke:
+		case s := <-f.done:
+			f.open--
+			if s.err != nil {
+				f.errOut.printf("error: cannot follow the logs of pod %s container %s: %v\n", Escape(s.pod), s.container, s.err)
+			}
+		case <-endTimer:
+			f.errOut.printf("stopped following %d log streams %s after the Job ended\n", f.open, f.opts.EndGrace)
+			for _, s := range f.streams {
+				s.cancel()
+			}
+			for f.open > 0 {
+				<-f.done
+				f.open--
+			}
+			return f.finish(ctx, nil)
+		case <-ctx.Done():
+			for _, s := range f.streams {
+				s.cancel()
+			}
+			return f.interrupted(ctx, ctx.Err())
+		}
+	}
+}
+
+// interrupted is the outcome when ctx ended first: Timeout for a deadline.
+func (f *follower) interrupted(ctx context.Context, err error) (int, error) {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return exitcode.Timeout, fmt.Errorf("timed out following the logs of job %s: %w", f.job.Name, ctx.Err())
+	}
+	return exitcode.Error, err
+}
+
+func (f *follower) startInformers(ctx context.Context) error {
+	ns := f.job.Namespace
+	podFactory := informers.NewSharedInformerFactoryWithOptions(f.client, 0, informers.WithNamespace(ns),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = f.selector.String() }))
+	jobFactory := informers.NewSharedInformerFactoryWithOptions(f.client, 0, informers.WithNamespace(ns),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
+			o.FieldSelector = fields.OneTermEqualSelector("metadata.name", f.job.Name).String()
+		}))
+	podInformer := podFactory.Core().V1().Pods()
+	jobInformer := jobFactory.Batch().V1().Jobs()
+	handler := cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { f.wake() },
+		UpdateFunc: func(any, any) { f.wake() },
+		DeleteFunc: func(any) { f.wake() },
+	}
+	for what, inf := range map[string]cache.SharedIndexInformer{"pods": podInformer.Informer(), "jobs": jobInformer.Informer()} {
+		if _, err := inf.AddEventHandler(handler); err != nil {
+			return err
+		}
+		// Informers retry forever; forbidden will not heal, so it ends the
+		// follow instead of hanging. Other errors (server restarting) are
+		// retried with the informer's backoff.
+		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+				err = fmt.Errorf("cannot watch %s in namespace %s: %w", what, ns, err)
+				f.watchErr.CompareAndSwap(nil, &err)
+				f.wake()
+			}
+		})
+	}
+	f.pods, f.jobs = podInformer.Lister(), jobInformer.Lister()
+	podFactory.Start(ctx.Done())
+	jobFactory.Start(ctx.Done())
+	synced := make(chan bool, 1)
+	go func() {
+		ok := cache.WaitForCacheSync(ctx.Done(), podInformer.Informer().HasSynced, jobInformer.Informer().HasSynced)
+		synced <- ok
+	}()
+	for {
+		select {
+		case ok := <-synced:
+			if !ok {
+				return ctx.Err()
+			}
+			return nil
+		case <-f.poke:
+			if err := f.watchError(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (f *follower) wake() {
+	select {
+	case f.poke <- struct{}{}:
+	default:
+	}
+}
+
+func (f *follower) watchError() error {
+	if p := f.watchErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// state reads the Job (nil once deleted or replaced by another of the same
+// name) and its pods from the informers' caches.
+func (f *follower) state() (*batchv1.Job, []corev1.Pod) {
+	var pods []corev1.Pod
+	list, _ := f.pods.Pods(f.job.Namespace).List(f.selector)
+	for _, p := range list {
+		if f.job.UID == "" || kube.OwnedBy(p, f.job.UID) {
+			pods = append(pods, *p)
+		}
+	}
+	job, err := f.jobs.Jobs(f.job.Namespace).Get(f.job.Name)
+	if err != nil || (f.job.UID != "" && job.UID != f.job.UID) {
+		return nil, pods
+	}
+	f.last = job
+	return job, pods
+}
+
+// checkConcurrency refuses to start when more streams would be open at once
+// than --max-log-requests: the running selected containers now, or what the
+// Job's parallelism will run.
+func (f *follower) checkConcurrency(job *batchv1.Job, all []Attempt) error {
+	perPod := 1
+	if f.opts.AllContainers {
+		perPod = len(job.Spec.Template.Spec.Containers) + len(job.Spec.Template.Spec.InitContainers)
+	}
+	running := 0
+	for _, a := range all {
+		if f.skip[a.Pod.UID] || a.State != StateActive {
+			continue
+		}
+		names, _, err := Containers(a.Pod, f.opts.Container, f.opts.AllContainers)
+		if err == nil {
+			running += len(names)
+		}
+	}
+	parallel := 0
+	if !jobFinished(job) && (job.Spec.Suspend == nil || !*job.Spec.Suspend) {
+		parallel = 1
+		if job.Spec.Parallelism != nil {
+			parallel = int(*job.Spec.Parallelism)
+		}
+		if c := job.Spec.Completions; c != nil {
+			parallel = min(parallel, max(0, int(*c)-int(job.Status.Succeeded)))
+		}
+		if f.opts.Selector.Indexes != nil {
+			parallel = min(parallel, f.opts.Selector.Indexes.Len())
+		}
+	}
+	need := max(running, parallel*perPod)
+	if need <= f.opts.MaxRequests {
+		return nil
+	}
+	why := fmt.Sprintf("%d running", running)
+	if parallel*perPod >= running {
+		why = fmt.Sprintf("parallelism %d", parallel)
+		if perPod > 1 {
+			why += fmt.Sprintf(" × %d containers", perPod)
+		}
+	}
+	return fmt.Errorf("following job %s would open up to %d log streams at once (%s), more than --max-log-requests=%d; raise --max-log-requests, or narrow with --index or -c",
+		job.Name, need, why, f.opts.MaxRequests)
+}
+
+func jobFinished(job *batchv1.Job) bool {
+	for _, c := range job.Status.Conditions {
+		if (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
+}
+
+// dumpEnded prints, in attempt order, the selected containers that ended
+// before following started, and marks them done.
+func (f *follower) dumpEnded(ctx context.Context, all []Attempt) error {
+	var ended []target
+	for _, a := range all {
+		if f.skip[a.Pod.UID] {
+			continue
+		}
+		names, _, err := Containers(a.Pod, f.opts.Container, f.opts.AllContainers)
+		if err != nil {
+			continue // said by reconcile
+		}
+		for _, c := range names {
+			cs := containerStatus(a.Pod, c)
+			if cs == nil || cs.State.Terminated == nil {
+				continue
+			}
+			key := streamKey(a.Pod.UID, c, cs.RestartCount)
+			f.streams[key] = &stream{key: key, cancel: func() {}}
+			ended = append(ended, f.target(a, c, len(names) > 1, ""))
+		}
+	}
+	_, err := f.fetchOrdered(ctx, ended)
+	return err
+}
+
+// finalConditionWait bounds the wait for Failed/Complete after
+// Failing/Succeeding once no stream is open.
+const finalConditionWait = 3 * time.Second
+
+func streamKey(uid types.UID, container string, restarts int32) string {
+	return string(uid) + "/" + container + "/" + strconv.Itoa(int(restarts))
+}
+
+// reconcile compares the cached pods and Job with the streams open: it starts
+// streams for new or restarted containers, lets those of ended containers
+// drain, and decides whether the Job has ended.
+func (f *follower) reconcile(ctx context.Context) {
+	job, pods := f.state()
+	present := map[types.UID]bool{}
+	if job != nil {
+		for _, a := range Attempts(job, pods) {
+			present[a.Pod.UID] = true
+			if _, known := f.seen[a.Pod.UID]; !known && !f.selectNew(a) {
+				f.skip[a.Pod.UID] = true
+			}
+			f.seen[a.Pod.UID] = a.Pod
+			if f.skip[a.Pod.UID] {
+				continue
+			}
+			f.reconcilePod(ctx, a)
+		}
+	}
+	// Streams of deleted pods end on their own; do not wait for EOF.
+	for _, s := range f.current {
+		if !present[s.uid] {
+			f.drain(s)
+		}
+	}
+	if job == nil {
+		f.deleted, f.ending = true, true
+		f.drainAll()
+		return
+	}
+	e := f.opts.Explain(explain.Input{Job: job, Pods: pods, Now: f.opts.Now()})
+	f.phase = e.Verdict.Phase
+	switch f.phase {
+	case explain.PhaseComplete, explain.PhaseFailed, explain.PhaseFailing, explain.PhaseSucceeding:
+		f.ending = true
+	case explain.PhaseSuspended, explain.PhaseTerminating, explain.PhaseExternal:
+		// Ended otherwise: pods may run on, but this Job's story is over.
+		f.ending = true
+		f.drainAll()
+	}
+}
+
+// selectNew applies the selection to a pod created after following started:
+// its index and attempt number; it is active by nature and, being the
+// newest, the last attempt of its index.
+func (f *follower) selectNew(a Attempt) bool {
+	s := f.opts.Selector
+	return s.keepsIndex(a) && (s.Attempt == 0 || a.Number == s.Attempt)
+}
+
+func (f *follower) reconcilePod(ctx context.Context, a Attempt) {
+	names, _, err := Containers(a.Pod, f.opts.Container, f.opts.AllContainers)
+	if err != nil {
+		f.note(string(a.Pod.UID), err.Error())
+		return
+	}
+	for _, c := range names {
+		cs := containerStatus(a.Pod, c)
+		if cs == nil {
+			continue
+		}
+		ck := string(a.Pod.UID) + "/" + c
+		cur := f.current[ck]
+		key := streamKey(a.Pod.UID, c, cs.RestartCount)
+		ended := cs.State.Terminated != nil
+		if cur != nil && cur.key != key {
+			f.drain(cur) // restarted in place: the old instance has ended
+		}
+		if s, ok := f.streams[key]; ok {
+			if ended {
+				f.drain(s)
+			}
+			continue
+		}
+		if cs.State.Running == nil && !ended {
+			continue // waiting to (re)start: nothing to read yet
+		}
+		f.start(ctx, a, c, len(names) > 1, key, !ended)
+	}
+}
+
+func (f *follower) note(key, msg string) {
+	if f.noted == nil {
+		f.noted = map[string]bool{}
+	}
+	if !f.noted[key] {
+		f.noted[key] = true
+		f.errOut.printf("%s\n", msg)
+	}
+}
+
+func (f *follower) start(ctx context.Context, a Attempt, container string, showContainer bool, key string, follow bool) {
+	sctx, cancel := context.WithCancel(ctx)
+	s := &stream{
+		key:       key,
+		uid:       a.Pod.UID,
+		namespace: a.Pod.Namespace,
+		pod:       a.Pod.Name,
+		container: container,
+		follow:    follow,
+		src:       newSource(a, container, showContainer),
+		draining:  make(chan struct{}),
+		cancel:    cancel,
+	}
+	f.streams[key] = s
+	f.current[string(a.Pod.UID)+"/"+container] = s
+	f.open++
+	if !follow {
+		f.drain(s)
+	}
+	go func() {
+		s.err = f.stream(sctx, s)
+		cancel()
+		select {
+		case f.done <- s:
+		case <-f.quit:
+		}
+	}()
+}
+
+func (f *follower) drain(s *stream) {
+	if !s.drained && s.draining != nil {
+		s.drained = true
+		close(s.draining)
+	}
+}
+
+func (f *follower) drainAll() {
+	for _, s := range f.streams {
+		f.drain(s)
+	}
+}
+
+// stream copies one container's log to the sink. Once the container has
+// ended it stops after DrainIdle without data; a broken connection while the
+// container runs is reopened from the last second seen (a line from that
+// second may repeat; none is lost).
+func (f *follower) stream(ctx context.Context, s *stream) error {
+	select {
+	case f.slots <- struct{}{}:
+	default:
+		f.errOut.printf("pod %s: waiting for a free log stream (--max-log-requests=%d)\n", Escape(s.pod), f.opts.MaxRequests)
+		select {
+		case f.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	defer func() { <-f.slots }()
+
+	var lastData atomic.Int64 // unix nanos of the last line
+	if s.follow {
+		go f.watchdog(ctx, s, &lastData)
+	}
+	opts := f.opts.podLogOptions(s.container, s.follow)
+	var since time.Time
+	for attempt := 0; ; attempt++ {
+		if !since.IsZero() {
+			opts.TailLines, opts.SinceSeconds = nil, nil
+			opts.SinceTime = &metav1.Time{Time: since}
+		}
+		rc, err := f.opts.openStream(ctx, s.namespace, s.pod, opts)
+		if err == nil {
+			var outErr error
+			err = readLines(rc, func(line []byte) error {
+				lastData.Store(time.Now().UnixNano())
+				outErr = f.out.line(s.src, line)
+				return outErr
+			})
+			_ = rc.Close()
+			if outErr != nil {
+				return outErr
+			}
+			if err == nil || ctx.Err() != nil {
+				return nil
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		// Retry while the container runs: it may not be readable yet, or the
+		// server restarted. Once it has ended, an error is final.
+		select {
+		case <-s.draining:
+			return err
+		default:
+		}
+		if attempt >= 30 {
+			return err
+		}
+		if t := lastData.Load(); t > 0 {
+			since = time.Unix(0, t).Truncate(time.Second)
+		}
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// watchdog cancels a stream DrainIdle after its container ended and no line
+// came.
+func (f *follower) watchdog(ctx context.Context, s *stream, lastData *atomic.Int64) {
+	select {
+	case <-s.draining:
+	case <-ctx.Done():
+		return
+	}
+	from := time.Now()
+	tick := time.NewTicker(max(f.opts.DrainIdle/4, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		last := from
+		if t := lastData.Load(); t > 0 && time.Unix(0, t).After(last) {
+			last = time.Unix(0, t)
+		}
+		if time.Since(last) >= f.opts.DrainIdle {
+			s.cancel()
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// finish says what became of the attempts and the Job, and returns the
+// Job's exit code.
+func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
+	if f.deleted {
+		f.errOut.printf("job/%s was deleted\n", Escape(f.job.Name))
+		return exitcode.EndedOtherwise, nil
+	}
+	job := f.last
+	if pods == nil {
+		_, pods = f.state()
+	}
+	var seen []corev1.Pod
+	for _, p := range f.seen {
+		seen = append(seen, *p)
+	}
+	for _, line := range Gone(job, Attempts(job, seen), f.opts.Selector) {
+		f.errOut.printf("%s\n", line)
+	}
+	in := explain.Input{Job: job, Pods: pods, Now: f.opts.Now()}
+	if events, err := kube.ListJobEvents(ctx, f.client, job, pods); err == nil {
+		in.Events = events
+	} else {
+		in.EventsUnknown = true
+	}
+	e := f.opts.Explain(in)
+	f.errOut.printf("%s\n", VerdictLine(job.Name, e.Verdict))
+	return PhaseExitCode(e.Verdict.Phase), nil
+}
+
+// VerdictLine is the one line Follow ends with:
+// "job/NAME Failed: BackoffLimitExceeded — 3 failed pods > backoffLimit 2".
+func VerdictLine(name string, v explain.Verdict) string {
+	line := "job/" + name + " " + string(v.Phase)
+	if v.Reason != "" {
+		line += ": " + v.Reason
+	}
+	if v.Message != "" {
+		line += " — " + v.Message
+	}
+	return Escape(line)
+}
+
+// PhaseExitCode maps a verdict to the exit code `kubectl job wait` uses.
+func PhaseExitCode(p explain.Phase) int {
+	switch p {
+	case explain.PhaseComplete, explain.PhaseSucceeding:
+		return exitcode.OK
+	case explain.PhaseFailed, explain.PhaseFailing:
+		return exitcode.JobFailed
+	}
+	return exitcode.EndedOtherwise
+}

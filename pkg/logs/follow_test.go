@@ -1,0 +1,259 @@
+package logs
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
+)
+
+// conditionExplain stands in for the engine: the Job's terminal condition,
+// Running otherwise.
+func conditionExplain(in explain.Input) *explain.JobExplanation {
+	e := &explain.JobExplanation{Verdict: explain.Verdict{Phase: explain.PhaseRunning}}
+	for _, c := range in.Job.Status.Conditions {
+		if c.Status != corev1.ConditionTrue {
+			continue
+		}
+		switch c.Type {
+		case batchv1.JobFailed:
+			e.Verdict = explain.Verdict{Phase: explain.PhaseFailed, Reason: c.Reason, Message: c.Message}
+		case batchv1.JobComplete:
+			e.Verdict = explain.Verdict{Phase: explain.PhaseComplete, Reason: c.Reason}
+		case batchv1.JobSuspended:
+			e.Verdict = explain.Verdict{Phase: explain.PhaseSuspended}
+		}
+	}
+	return e
+}
+
+// syncBuffer is a bytes.Buffer safe to read while Follow writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func followOptions(logs *fakeLogs) Options {
+	o := DefaultOptions()
+	o.Explain = conditionExplain
+	o.DrainIdle = 50 * time.Millisecond
+	o.openStream = logs.stream
+	return o
+}
+
+type followRun struct {
+	out, errOut syncBuffer
+	code        int
+	err         error
+	done        chan struct{}
+}
+
+func startFollow(t *testing.T, client *fake.Clientset, job *batchv1.Job, opts Options) *followRun {
+	t.Helper()
+	r := &followRun{done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	go func() {
+		defer close(r.done)
+		r.code, r.err = Follow(ctx, client, job, opts, &r.out, &r.errOut)
+	}()
+	return r
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (f *fakeLogs) requested(s string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.requests {
+		if r == s {
+			return true
+		}
+	}
+	return false
+}
+
+func setPhase(t *testing.T, client *fake.Clientset, pod *corev1.Pod, phase corev1.PodPhase) {
+	t.Helper()
+	p := newPod(&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "pi", Namespace: pod.Namespace, UID: pod.OwnerReferences[0].UID}}, pod.Name, 0, phase)
+	pod.Status = p.Status
+	if _, err := client.CoreV1().Pods(pod.Namespace).UpdateStatus(context.Background(), pod, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFollowPicksUpRetriesAndExitsWithTheJob: a failed attempt is printed
+// first, the running one is followed (its stream never ends, like KWOK's)
+// until its status says it terminated, a retry created later is followed
+// too, and the Job's failure ends Follow with exit code 2 and a verdict.
+func TestFollowPicksUpRetriesAndExitsWithTheJob(t *testing.T) {
+	job := newJob("pi", false)
+	job.Spec.BackoffLimit = ptrTo(int32(2))
+	p1 := newPod(job, "pi-1", 0, corev1.PodFailed)
+	p2 := newPod(job, "pi-2", 10, corev1.PodRunning)
+	p3 := newPod(job, "pi-3", 20, corev1.PodRunning)
+	logs := &fakeLogs{blockFollow: true, text: map[string]string{
+		"pi-1": "one: failed\n", "pi-2": "two: running\ntwo: failed\n", "pi-3": "three: running\n",
+	}}
+	client := fake.NewClientset(job, &p1, &p2)
+	r := startFollow(t, client, job, followOptions(logs))
+
+	waitFor(t, "the running pod's stream", func() bool { return logs.requested("pi-2/main follow=true") })
+	waitFor(t, "its lines", func() bool { return strings.Contains(r.out.String(), "two: failed") })
+	setPhase(t, client, &p2, corev1.PodFailed)
+	if _, err := client.CoreV1().Pods("ns").Create(context.Background(), &p3, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retry's stream", func() bool { return logs.requested("pi-3/main follow=true") })
+	waitFor(t, "its lines", func() bool { return strings.Contains(r.out.String(), "three: running") })
+	setPhase(t, client, &p3, corev1.PodFailed)
+	job.Status.Failed = 3
+	job.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded", Message: "3 failed pods > backoffLimit 2"}}
+	if _, err := client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Follow did not end with the Job")
+	}
+	if r.err != nil || r.code != exitcode.JobFailed {
+		t.Fatalf("Follow = %d, %v; want %d", r.code, r.err, exitcode.JobFailed)
+	}
+	want := "[pi-1] one: failed\n[pi-2] two: running\n[pi-2] two: failed\n[pi-3] three: running\n"
+	if got := r.out.String(); got != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := r.errOut.String(), "job/pi Failed: BackoffLimitExceeded — 3 failed pods > backoffLimit 2\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+	if logs.requested("pi-1/main follow=true") {
+		t.Error("the ended attempt was followed; it should be read once")
+	}
+}
+
+func TestFollowEnds(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*testing.T, *fake.Clientset, *batchv1.Job)
+		code   int
+		stderr string
+	}{
+		{
+			name: "deleted",
+			change: func(t *testing.T, c *fake.Clientset, j *batchv1.Job) {
+				if err := c.BatchV1().Jobs("ns").Delete(context.Background(), j.Name, metav1.DeleteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			code: exitcode.EndedOtherwise, stderr: "job/pi was deleted\n",
+		},
+		{
+			name: "suspended",
+			change: func(t *testing.T, c *fake.Clientset, j *batchv1.Job) {
+				j.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobSuspended, Status: corev1.ConditionTrue}}
+				if _, err := c.BatchV1().Jobs("ns").UpdateStatus(context.Background(), j, metav1.UpdateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			code: exitcode.EndedOtherwise, stderr: "job/pi Suspended\n",
+		},
+		{
+			name: "complete",
+			change: func(t *testing.T, c *fake.Clientset, j *batchv1.Job) {
+				j.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobComplete, Status: corev1.ConditionTrue, Reason: "CompletionsReached"}}
+				if _, err := c.BatchV1().Jobs("ns").UpdateStatus(context.Background(), j, metav1.UpdateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			code: exitcode.OK, stderr: "job/pi Complete: CompletionsReached\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			job := newJob("pi", false)
+			logs := &fakeLogs{blockFollow: true}
+			client := fake.NewClientset(job)
+			r := startFollow(t, client, job, followOptions(logs))
+			time.Sleep(50 * time.Millisecond)
+			tt.change(t, client, job.DeepCopy())
+			select {
+			case <-r.done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Follow did not end")
+			}
+			if r.err != nil || r.code != tt.code || r.errOut.String() != tt.stderr {
+				t.Errorf("Follow = %d, %v, stderr %q; want %d, %q", r.code, r.err, r.errOut.String(), tt.code, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestFollowRefuses(t *testing.T) {
+	job := newJob("pi", false)
+	job.Spec.Parallelism = ptrTo(int32(12))
+	objs := []runtime.Object{job}
+	tests := []struct {
+		name string
+		opts func(*Options)
+		want string
+	}{
+		{"too many streams", func(*Options) {}, "following job pi would open up to 12 log streams at once (parallelism 12), more than --max-log-requests=10; raise --max-log-requests, or narrow with --index or -c"},
+		{"failed", func(o *Options) { o.Selector.Failed = true }, "--failed and --succeeded cannot be used with --follow"},
+		{"previous", func(o *Options) { o.Previous = true }, "--previous cannot be used with --follow"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := followOptions(&fakeLogs{})
+			tt.opts(&opts)
+			var out, errOut bytes.Buffer
+			code, err := Follow(context.Background(), fake.NewClientset(objs...), job, opts, &out, &errOut)
+			if code != exitcode.Error || err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Follow = %d, %v; want error %q", code, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPhaseExitCode(t *testing.T) {
+	for p, want := range map[explain.Phase]int{
+		explain.PhaseComplete: 0, explain.PhaseSucceeding: 0, explain.PhaseFailed: 2, explain.PhaseFailing: 2,
+		explain.PhaseSuspended: 4, explain.PhaseExternal: 4, explain.PhaseTerminating: 4,
+	} {
+		if got := PhaseExitCode(p); got != want {
+			t.Errorf("%s: %d, want %d", p, got, want)
+		}
+	}
+}

@@ -1,0 +1,294 @@
+package printers
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
+)
+
+// listNow is the clock of the list and describe goldens: the explain samples'.
+var listNow = explainNow
+
+func init() {
+	// Other test files of the package may define -update too.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files in testdata")
+	}
+}
+
+// checkListGolden compares got with testdata/PATH, or rewrites it with -update.
+func checkListGolden(t *testing.T, path string, got string) {
+	t.Helper()
+	path = filepath.Join("testdata", path)
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pkg/printers -update)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s differs (-want +got; go test ./pkg/printers -update rewrites it):\n%s", path, d)
+	}
+}
+
+// sampleObjects are the Jobs, pods and events of the explain samples: real
+// status shapes captured from the local cluster, shared with the engine tests.
+func sampleObjects(t *testing.T) map[string]*explain.Objects {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "explain", "testdata", "samples", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	out := map[string]*explain.Objects{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, err := explain.DecodeObjects(data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[strings.TrimSuffix(filepath.Base(f), ".yaml")] = objs
+	}
+	return out
+}
+
+// sampleRows are the samples as list rows, explained the way list does it:
+// with pods, without events.
+func sampleRows(t *testing.T) []JobRow {
+	var rows []JobRow
+	for _, objs := range sampleObjects(t) {
+		for i := range objs.Jobs {
+			in := objs.InputFor(&objs.Jobs[i], listNow)
+			in.Events, in.EventsUnknown = nil, true
+			rows = append(rows, JobRow{Job: &objs.Jobs[i], Explanation: explain.Explain(in)})
+		}
+	}
+	// A Job in another namespace, for -A.
+	other := newTestJob("batch", "report", 3*time.Hour).started(3 * time.Hour).completed(3*time.Hour - 47*time.Second).ttl(86400).job
+	rows = append(rows, JobRow{Job: other, Explanation: explain.Explain(explain.Input{Job: other, Now: listNow, EventsUnknown: true})})
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i].Job.Namespace+"/"+rows[i].Job.Name < rows[j].Job.Namespace+"/"+rows[j].Job.Name
+	})
+	return rows
+}
+
+// testJob builds Jobs the way the API server stores them (defaults filled).
+type testJob struct{ job *batchv1.Job }
+
+func ago(d time.Duration) *metav1.Time { t := metav1.NewTime(listNow.Add(-d)); return &t }
+
+func newTestJob(ns, name string, age time.Duration) *testJob {
+	uid := types.UID("uid-" + name)
+	return &testJob{job: &batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: uid, CreationTimestamp: *ago(age),
+			Labels: map[string]string{"batch.kubernetes.io/controller-uid": string(uid), "batch.kubernetes.io/job-name": name}},
+		Spec: batchv1.JobSpec{
+			Parallelism: new(int32(1)), Completions: new(int32(1)), BackoffLimit: new(int32(6)),
+			CompletionMode: new(batchv1.NonIndexedCompletion), Suspend: new(false),
+			PodReplacementPolicy: new(batchv1.TerminatingOrFailed),
+			Selector:             &metav1.LabelSelector{MatchLabels: map[string]string{"batch.kubernetes.io/controller-uid": string(uid)}},
+			Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever,
+				Containers: []corev1.Container{{Name: "main", Image: "busybox"}}}},
+		},
+		Status: batchv1.JobStatus{Terminating: new(int32(0)), Ready: new(int32(0)), UncountedTerminatedPods: &batchv1.UncountedTerminatedPods{}},
+	}}
+}
+
+func (b *testJob) started(d time.Duration) *testJob { b.job.Status.StartTime = ago(d); return b }
+
+func (b *testJob) ttl(s int32) *testJob { b.job.Spec.TTLSecondsAfterFinished = new(s); return b }
+
+func (b *testJob) ownedBy(cj *batchv1.CronJob) *testJob {
+	b.job.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "CronJob", Name: cj.Name, UID: cj.UID, Controller: new(true)}}
+	return b
+}
+
+func (b *testJob) conditions(reason, msg string, d time.Duration, types ...batchv1.JobConditionType) *testJob {
+	for _, ty := range types {
+		b.job.Status.Conditions = append(b.job.Status.Conditions, batchv1.JobCondition{
+			Type: ty, Status: corev1.ConditionTrue, Reason: reason, Message: msg, LastTransitionTime: *ago(d), LastProbeTime: *ago(d)})
+	}
+	return b
+}
+
+func (b *testJob) completed(d time.Duration) *testJob {
+	b.job.Status.Succeeded, b.job.Status.CompletionTime = 1, ago(d)
+	return b.conditions(batchv1.JobReasonCompletionsReached, "Reached expected number of succeeded pods", d, batchv1.JobSuccessCriteriaMet, batchv1.JobComplete)
+}
+
+func (b *testJob) failed(n int32, d time.Duration) *testJob {
+	b.job.Status.Failed = n
+	return b.conditions(batchv1.JobReasonBackoffLimitExceeded, "Job has reached the specified backoff limit", d, batchv1.JobFailureTarget, batchv1.JobFailed)
+}
+
+func (b *testJob) running() *testJob {
+	b.job.Status.Active, b.job.Status.Ready = 1, new(int32(1))
+	return b
+}
+
+// cronFleet is a CronJob with three successful, two failed and one running Job.
+func cronFleet() (*batchv1.CronJob, []batchv1.Job) {
+	cj := &batchv1.CronJob{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "nightly", UID: "uid-nightly", CreationTimestamp: *ago(48 * time.Hour)},
+		Spec:       batchv1.CronJobSpec{Schedule: "*/10 * * * *", SuccessfulJobsHistoryLimit: new(int32(2)), FailedJobsHistoryLimit: new(int32(1))},
+		Status:     batchv1.CronJobStatus{LastScheduleTime: ago(0)},
+	}
+	var jobs []batchv1.Job
+	add := func(b *testJob) { jobs = append(jobs, *b.ownedBy(cj).job) }
+	add(newTestJob("ns", "nightly-29540100", 60*time.Minute).started(60 * time.Minute).completed(59 * time.Minute))
+	add(newTestJob("ns", "nightly-29540110", 50*time.Minute).started(50*time.Minute).failed(7, 45*time.Minute))
+	add(newTestJob("ns", "nightly-29540120", 40*time.Minute).started(40 * time.Minute).completed(39 * time.Minute))
+	add(newTestJob("ns", "nightly-29540130", 30*time.Minute).started(30*time.Minute).failed(7, 25*time.Minute))
+	add(newTestJob("ns", "nightly-29540140", 20*time.Minute).started(20 * time.Minute).completed(19 * time.Minute))
+	add(newTestJob("ns", "nightly-29540150", 0).started(0).running())
+	return cj, jobs
+}
+
+func TestListGolden(t *testing.T) {
+	rows := sampleRows(t)
+	var nsRows []JobRow
+	for _, r := range rows {
+		if r.Job.Namespace == "ns" {
+			nsRows = append(nsRows, r)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		rows []JobRow
+		o    ListOptions
+	}{
+		{"default", nsRows, ListOptions{}},
+		{"wide", nsRows, ListOptions{Wide: true}},
+		{"all-namespaces", rows, ListOptions{AllNamespaces: true}},
+		{"all-namespaces-wide", rows, ListOptions{AllNamespaces: true, Wide: true}},
+		{"no-headers", nsRows, ListOptions{NoHeaders: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.Now = listNow
+			var buf bytes.Buffer
+			if err := PrintJobList(&buf, tc.rows, tc.o); err != nil {
+				t.Fatal(err)
+			}
+			checkListGolden(t, filepath.Join("list", tc.name+".txt"), buf.String())
+		})
+	}
+}
+
+// TestListColumnSets checks the column sets against the issue: NAME first,
+// AGE last, NAMESPACE first under -A, the wide columns only with -o wide.
+func TestListColumnSets(t *testing.T) {
+	headers := func(o ListOptions) string { return strings.Join(ListTable(nil, o).Headers, " ") }
+	for _, tc := range []struct {
+		o    ListOptions
+		want string
+	}{
+		{ListOptions{}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL AGE"},
+		{ListOptions{AllNamespaces: true}, "NAMESPACE NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL AGE"},
+		{ListOptions{Wide: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL PARALLELISM MODE OWNER CONTAINERS IMAGES SELECTOR MESSAGE AGE"},
+		{ListOptions{CronJob: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL KEEP AGE"},
+		{ListOptions{WatchEvents: true, AllNamespaces: true}, "EVENT NAMESPACE NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL AGE"},
+	} {
+		if got := headers(tc.o); got != tc.want {
+			t.Errorf("%+v: got %q, want %q", tc.o, got, tc.want)
+		}
+	}
+}
+
+func TestCompletionsAndFailedCells(t *testing.T) {
+	perIndex := newTestJob("ns", "ix", time.Minute).job
+	perIndex.Spec.CompletionMode = new(batchv1.IndexedCompletion)
+	perIndex.Spec.Completions, perIndex.Spec.BackoffLimitPerIndex, perIndex.Spec.MaxFailedIndexes = new(int32(10)), new(int32(1)), new(int32(3))
+	perIndex.Status.FailedIndexes, perIndex.Status.Succeeded = new("1,4-5"), 6
+	noMax := perIndex.DeepCopy()
+	noMax.Spec.MaxFailedIndexes = nil
+	unset := newTestJob("ns", "u", time.Minute).job
+	unset.Spec.Completions, unset.Spec.Parallelism = nil, new(int32(3))
+	unset.Status.Failed = 2
+	for _, tc := range []struct {
+		job                   *batchv1.Job
+		completions, failedTo string
+	}{
+		{perIndex, "6/10", "3/3 idx"},
+		{noMax, "6/10", "3 idx"},
+		{unset, "0/1 of 3", "2/6"},
+	} {
+		if got := CompletionsCell(tc.job); got != tc.completions {
+			t.Errorf("%s completions: got %q, want %q", tc.job.Name, got, tc.completions)
+		}
+		if got := FailedCell(tc.job, nil); got != tc.failedTo {
+			t.Errorf("%s failed: got %q, want %q", tc.job.Name, got, tc.failedTo)
+		}
+	}
+}
+
+func TestCronJobViewGolden(t *testing.T) {
+	cj, jobs := cronFleet()
+	keep := map[string]string{
+		// Successful limit 2 keeps the two newest successes; failed limit 1 the newest failure.
+		"nightly-29540100": "no", "nightly-29540110": "no", "nightly-29540120": "yes",
+		"nightly-29540130": "yes", "nightly-29540140": "yes", "nightly-29540150": "-",
+	}
+	var rows []JobRow
+	for i := len(jobs) - 1; i >= 0; i-- { // newest first
+		j := &jobs[i]
+		rows = append(rows, JobRow{Job: j, Keep: keep[j.Name], Explanation: explain.Explain(explain.Input{Job: j, Now: listNow, PodsUnknown: true, EventsUnknown: true})})
+	}
+	var buf bytes.Buffer
+	buf.WriteString(CronJobSummary(cj, listNow.Add(10*time.Minute), true, nil, listNow) + "\n")
+	if err := PrintJobList(&buf, rows, ListOptions{CronJob: true, Now: listNow}); err != nil {
+		t.Fatal(err)
+	}
+	checkListGolden(t, filepath.Join("list", "cronjob.txt"), buf.String())
+}
+
+func TestListRowSignatureIgnoresClock(t *testing.T) {
+	j := newTestJob("ns", "r", time.Minute).started(time.Minute).running().job
+	r := JobRow{Job: j, Explanation: explain.Explain(explain.Input{Job: j, Now: listNow, PodsUnknown: true})}
+	later := JobRow{Job: j, Explanation: explain.Explain(explain.Input{Job: j, Now: listNow.Add(time.Minute), PodsUnknown: true})}
+	if a, b := ListRowSignature(r, ListOptions{Now: listNow}), ListRowSignature(later, ListOptions{Now: listNow.Add(time.Minute)}); a != b {
+		t.Errorf("the signature changed with the clock alone:\n%q\n%q", a, b)
+	}
+	done := j.DeepCopy()
+	(&testJob{done}).completed(0)
+	d := JobRow{Job: done, Explanation: explain.Explain(explain.Input{Job: done, Now: listNow})}
+	if ListRowSignature(r, ListOptions{Now: listNow}) == ListRowSignature(d, ListOptions{Now: listNow}) {
+		t.Error("the signature did not change when the Job completed")
+	}
+}
+
+func TestRowWriterAligns(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewRowWriter(&buf)
+	if err := w.PrintTable(Table{Headers: []string{"NAME", "STATUS", "AGE"}, Rows: [][]string{{"a", "Running", "1s"}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PrintRow([]string{"a", "Complete", "2s"}); err != nil {
+		t.Fatal(err)
+	}
+	// Complete is wider than the column: it pushes its own row only.
+	want := "NAME   STATUS    AGE\na      Running   1s\na      Complete   2s\n"
+	if got := buf.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
