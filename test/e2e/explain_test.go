@@ -295,9 +295,11 @@ func TestExplainRunning(t *testing.T) {
 	job := NewJob(ns, "running").BackoffLimit(4).Sim(SimOutcome, "run").
 		With(func(j *batchv1.Job) { j.Spec.ActiveDeadlineSeconds = ptr.To[int64](300) }).Create(t)
 	var e *explain.JobExplanation
-	WaitFor(t, 60*time.Second, "explain to say Running", func() (bool, error) {
+	// The pod can run before the controller has written startTime (the
+	// deadline's start) on a loaded machine: wait for both.
+	WaitFor(t, 60*time.Second, "explain to say Running with a deadline", func() (bool, error) {
 		e = explainJSON(t, ns, job.Name)
-		return e.Verdict.Phase == explain.PhaseRunning, nil
+		return e.Verdict.Phase == explain.PhaseRunning && e.Deadline != nil, nil
 	})
 	job = explainGetJob(t, ns, job.Name)
 	if e.Verdict.Reason != "Progressing" {
