@@ -165,6 +165,11 @@ func New(name string, k Knobs) (*batchv1.Job, error) {
 	if err := Apply(job, k); err != nil {
 		return nil, err
 	}
+	// From flags, an Indexed Job without --completions is a mistake rather
+	// than a wish for one index (the API server would default it to 1).
+	if ptr.Deref(job.Spec.CompletionMode, batchv1.NonIndexedCompletion) == batchv1.IndexedCompletion && job.Spec.Completions == nil {
+		return nil, errIndexedNeedsCompletions
+	}
 	return job, Validate(job)
 }
 

@@ -10,6 +10,9 @@ import (
 	"k8s.io/utils/ptr"
 )
 
+// errIndexedNeedsCompletions explains why an Indexed Job needs completions.
+var errIndexedNeedsCompletions = fmt.Errorf("an Indexed Job needs completions: its pods are numbered 0 to completions-1; add --completions=N")
+
 // Validate checks the rules the API server and the job controller apply to a
 // new Job, so a bad Job is refused before any request, with the rule
 // explained and the flag that fixes it. It returns the first problem found.
@@ -43,8 +46,10 @@ func Validate(job *batchv1.Job) error {
 			return fmt.Errorf("spec.%s (%s) must not be negative, got %d", n.field, n.flag, *n.v)
 		}
 	}
-	if spec.ActiveDeadlineSeconds != nil && *spec.ActiveDeadlineSeconds <= 0 {
-		return fmt.Errorf("spec.activeDeadlineSeconds (--active-deadline) must be at least 1 second, got %d", *spec.ActiveDeadlineSeconds)
+	// Like the API server: 0 is accepted (the Job fails at once); the
+	// --active-deadline flag itself asks for at least 1s.
+	if spec.ActiveDeadlineSeconds != nil && *spec.ActiveDeadlineSeconds < 0 {
+		return fmt.Errorf("spec.activeDeadlineSeconds (--active-deadline) must not be negative, got %d", *spec.ActiveDeadlineSeconds)
 	}
 	if spec.CompletionMode != nil {
 		if err := checkCompletionMode(*spec.CompletionMode); err != nil {
@@ -52,8 +57,10 @@ func Validate(job *batchv1.Job) error {
 		}
 	}
 	if indexed {
-		if spec.Completions == nil {
-			return fmt.Errorf("an Indexed Job needs completions: its pods are numbered 0 to completions-1; add --completions=N")
+		// With neither set the API server defaults both to 1; with only
+		// parallelism it refuses, as here.
+		if spec.Completions == nil && spec.Parallelism != nil {
+			return errIndexedNeedsCompletions
 		}
 		if c := *spec.Completions; c > 0 && job.Name != "" {
 			// The controller names pod hostnames NAME-INDEX, which must be a DNS label.
