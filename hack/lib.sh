@@ -15,6 +15,7 @@ kj_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # kj_tools_hash DIR prints a short hash of a tools module's files, so an edit
 # to it (a new wrapper, a bumped version) gets a fresh cache entry.
 kj_tools_hash() {
+  [ -d "$1" ] || { echo missing; return; }
   (cd "$1" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-10)
 }
 
