@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
@@ -161,9 +162,9 @@ func TestDeleteRecreatedJob(t *testing.T) {
 
 	// resourceVersion: the Job changes after it was read (prune's case).
 	read := jobNamed(t, ns, "again")
-	changed := read.DeepCopy()
-	changed.Labels = map[string]string{"touched": "yes"}
-	if _, err := client.BatchV1().Jobs(ns).Update(ctx, changed, metav1.UpdateOptions{}); err != nil {
+	// A patch, not an update: the job controller may write the Job meanwhile.
+	if _, err := client.BatchV1().Jobs(ns).Patch(ctx, "again", types.MergePatchType,
+		[]byte(`{"metadata":{"labels":{"touched":"yes"}}}`), metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	err = kube.DeleteJob(ctx, client, read, kube.DeleteJobOptions{MatchResourceVersion: true})
