@@ -10,14 +10,14 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/kubectl-job/kubectl-job/pkg/version
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test test-unit e2e difftest cluster-up cluster-down demo lint fixtures clean
+.PHONY: build test test-unit e2e difftest dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean
 N ?= 200
 SEED ?= 1
 
 build: ## bin/kubectl-job
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-job ./cmd/kubectl-job
 
-test: lint test-unit e2e ## everything: lint, unit and command tests, e2e on a fresh local cluster
+test: lint test-unit e2e krew-test ## everything: lint, unit and command tests, e2e on a fresh local cluster, the krew install
 
 test-unit: ## unit and command tests; no cluster needed
 	go test -count=1 ./...
@@ -28,6 +28,17 @@ e2e: build ## end-to-end tests against a local cluster started (and stopped) for
 difftest: build ## differential test of explain against the job controller: make difftest N=200 SEED=1 (writes docs/accuracy.md)
 	DIFFTEST_N=$(N) DIFFTEST_SEED=$(SEED) DIFFTEST_PARALLEL=10 DIFFTEST_REPORT=$(CURDIR)/docs/accuracy.md \
 	  KJ_E2E_PKGS=./test/difftest/ KJ_E2E_RUN=TestDifferential hack/e2e.sh
+
+dist: ## all 6 release archives + checksums.txt in dist/ (goreleaser snapshot named after VERSION)
+	hack/dist.sh
+
+krew-manifest: ## write plugin.yaml from .krew.yaml, VERSION and dist/ (run after make dist)
+	hack/krew-manifest.sh
+
+krew-test: ## goreleaser check, the linux/amd64 archive, manifest freshness, validate-krew-manifest, real krew install/uninstall
+	hack/dist.sh --check
+	hack/dist.sh --single-target
+	hack/krew-test.sh
 
 cluster-up: ## start the local cluster; prints its kubeconfig path
 	hack/cluster-up.sh

@@ -13,7 +13,8 @@
 #      then `kubectl job version` and `kubectl job <TAB>` (through the
 #      kubectl_complete-job helper, installed as the caveats say) run from
 #      krew's bin dir, and `kubectl krew uninstall job` removes it all.
-# krew never reads an index here: install with --manifest skips it.
+# krew never fetches an index: install with --manifest skips it, and list and
+# uninstall get an empty local one.
 # Needs dist/kubectl-job_<VERSION>_linux_amd64.tar.gz (built if missing).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -81,12 +82,15 @@ sum=$(sha256sum "$archive" | cut -d' ' -f1)
 if ! grep -q "sha256: $sum\$" plugin.yaml; then
   manifest=$tmp/rendered/plugin.yaml
   mkdir -p "$tmp/rendered"
-  "$tmp/tools/krewmanifest" -template .krew.yaml -tag "$version" -dist dist -allow-missing > "$manifest"
+  "$tmp/tools/krewmanifest" -template .krew.yaml -tag "$version" -dist dist -allow-missing -platforms linux/amd64 > "$manifest"
   echo "(plugin.yaml was rendered from another build of dist/; installing with the manifest of this one)"
 fi
 export KREW_ROOT=$tmp/krew KREW_OS=linux KREW_ARCH=amd64
 export PATH="$KREW_ROOT/bin:$PATH"
 run kubectl krew install --manifest="$manifest" --archive="$archive"
+# krew list and uninstall refuse to run without a local plugin index (a git
+# clone); an empty repository stands in for it, so nothing is ever fetched.
+git init -q "$KREW_ROOT/index/default"
 run kubectl krew list
 [ "$(command -v kubectl-job)" = "$KREW_ROOT/bin/kubectl-job" ] || kj_die "kubectl-job on PATH is $(command -v kubectl-job), not krew's"
 out=$(run kubectl job version); echo "$out"
