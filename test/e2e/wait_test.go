@@ -57,7 +57,9 @@ func TestWaitSeesDeletion(t *testing.T) {
 	ns := Namespace(t)
 	NewJob(ns, "doomed").Sim(SimOutcome, "run").Create(t)
 	go func() {
-		time.Sleep(3 * time.Second)
+		// Long enough for the wait process to start and watch on a loaded
+		// machine: a Job deleted before the wait starts is NotFound (exit 1).
+		time.Sleep(10 * time.Second)
 		_ = client.BatchV1().Jobs(ns).Delete(context.Background(), "doomed", metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationBackground)})
 	}()
 	r := KubectlJob(t, "wait", "-n", ns, "doomed", "--timeout=1m")
