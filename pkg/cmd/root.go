@@ -3,11 +3,15 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"net/url"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -59,6 +63,16 @@ conditions, counters, pods and events.`,
 	)
 	registerCompletions(cmd, configFlags)
 	return cmd
+}
+
+// interruptibleContext is the command's context, cancelled on Ctrl-C or
+// SIGTERM so that deletes and watches stop between requests, not mid-way.
+func interruptibleContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // addKlogFlags adds kubectl's -v so "-v=6" shows every API request.
