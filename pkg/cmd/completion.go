@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
@@ -23,14 +24,11 @@ const completionTimeout = 5 * time.Second
 // the same -n/--context/--kubeconfig flags the command would use. Command
 // tests replace it with a fake clientset.
 var completionClient = func(configFlags *genericclioptions.ConfigFlags) (kubernetes.Interface, error) {
-	config, err := configFlags.ToRESTConfig()
-	if err != nil {
-		return nil, err
-	}
-	if config.Timeout == 0 {
-		config.Timeout = completionTimeout
-	}
-	return kubernetes.NewForConfig(config)
+	return clientFromFlags(configFlags, func(cfg *rest.Config) {
+		if cfg.Timeout == 0 {
+			cfg.Timeout = completionTimeout
+		}
+	})
 }
 
 // Which positional arguments each subcommand takes, by command name. The

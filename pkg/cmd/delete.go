@@ -157,11 +157,8 @@ func (o *DeleteOptions) Complete(cmd *cobra.Command, args []string) error {
 	}
 	o.answers = bufio.NewReader(o.In)
 	if o.Client == nil {
-		cfg, err := o.configFlags.ToRESTConfig()
-		if err != nil {
-			return err
-		}
-		if o.Client, err = kubernetes.NewForConfig(cfg); err != nil {
+		var err error
+		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
 			return err
 		}
 	}

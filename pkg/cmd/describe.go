@@ -94,11 +94,8 @@ func (o *DescribeOptions) Complete(args []string) error {
 		o.Now = time.Now
 	}
 	if o.Client == nil {
-		cfg, err := o.configFlags.ToRESTConfig()
-		if err != nil {
-			return err
-		}
-		if o.Client, err = kubernetes.NewForConfig(cfg); err != nil {
+		var err error
+		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
 			return err
 		}
 	}

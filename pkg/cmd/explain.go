@@ -152,11 +152,8 @@ func (o *ExplainOptions) Complete(cmd *cobra.Command, args []string) error {
 		}
 	}
 	if o.Client == nil && !o.Local {
-		cfg, err := o.configFlags.ToRESTConfig()
-		if err != nil {
-			return err
-		}
-		if o.Client, err = kubernetes.NewForConfig(cfg); err != nil {
+		var err error
+		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
 			return err
 		}
 	}

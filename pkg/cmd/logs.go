@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -156,16 +157,10 @@ func (o *LogsOptions) Complete(args []string) error {
 		}
 	}
 	if o.Client == nil {
-		cfg, err := o.configFlags.ToRESTConfig()
-		if err != nil {
-			return err
-		}
-		// client-go's default 5 requests/s would make 100 pods take 20 s
-		// (kubectl logs --all-pods has that problem); --max-log-requests
-		// already bounds the load, and API priority and fairness protects the
-		// server.
-		cfg.QPS = -1
-		if o.Client, err = kubernetes.NewForConfig(cfg); err != nil {
+		// A rate limit would make 100 pods take seconds (kubectl logs
+		// --all-pods has that problem); --max-log-requests already bounds
+		// the load, and API priority and fairness protects the server.
+		if o.Client, err = clientFromFlags(o.configFlags, func(cfg *rest.Config) { cfg.QPS = -1 }); err != nil {
 			return err
 		}
 	}

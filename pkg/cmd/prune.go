@@ -16,6 +16,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/util/term"
 
@@ -170,19 +171,18 @@ func (o *PruneOptions) Complete(cmd *cobra.Command) error {
 		o.IsTerminal = func() bool { return term.IsTerminal(o.In) }
 	}
 	if o.Client == nil {
-		cfg, err := o.configFlags.ToRESTConfig()
-		if err != nil {
-			return err
+		// The client's rate limit must not cap --rate; our own limiter
+		// paces the deletes instead.
+		lift := func(cfg *rest.Config) {
+			switch want := float32(o.Rate) + 5; {
+			case o.Rate == 0:
+				cfg.QPS = -1
+			case cfg.QPS < want:
+				cfg.QPS, cfg.Burst = want, max(cfg.Burst, int(want))
+			}
 		}
-		// client-go's default of 5 requests a second would cap --rate; our
-		// own limiter paces the deletes instead.
-		switch want := float32(o.Rate) + 5; {
-		case o.Rate == 0:
-			cfg.QPS = -1
-		case cfg.QPS < want:
-			cfg.QPS, cfg.Burst = want, max(cfg.Burst, int(want))
-		}
-		if o.Client, err = kubernetes.NewForConfig(cfg); err != nil {
+		var err error
+		if o.Client, err = clientFromFlags(o.configFlags, lift); err != nil {
 			return err
 		}
 	}

@@ -82,8 +82,9 @@ Exit codes (shared with create --wait, rerun --wait and logs -f):
   2  the Job failed (unless --for=failed, where that is 0)
   3  --timeout passed first
   4  the Job ended otherwise: suspended (unless --for=suspended), deleted,
-     managed by another controller, or completed while waiting for failed
-     or suspended
+     or completed while waiting for failed or suspended
+A Job with spec.managedBy set to another controller (MultiKueue, say) is
+waited for like any other: that controller writes its conditions.
 With several Jobs it waits for all of them and exits with the worst code, in
 the order 1, 2, 3, 4, 0.
 
@@ -225,15 +226,6 @@ func jobNameArgs(args []string) ([]string, error) {
 		names = append(names, name)
 	}
 	return names, nil
-}
-
-// clientFromFlags builds a clientset from the kubeconfig flags.
-func clientFromFlags(configFlags *genericclioptions.ConfigFlags) (kubernetes.Interface, error) {
-	cfg, err := configFlags.ToRESTConfig()
-	if err != nil {
-		return nil, err
-	}
-	return kubernetes.NewForConfig(cfg)
 }
 
 // waitOutcome is how the wait for one Job ended.
@@ -390,8 +382,6 @@ func decideWait(v explain.Verdict, deleted bool, target waitFor, early bool) (do
 			return true, exitcode.OK, "suspended"
 		}
 		return true, exitcode.EndedOtherwise, "suspended"
-	case explain.PhaseExternal:
-		return true, exitcode.EndedOtherwise, "managed by another controller"
 	}
 	if deleted {
 		return true, exitcode.EndedOtherwise, "deleted"

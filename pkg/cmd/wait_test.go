@@ -42,7 +42,7 @@ func TestDecideWait(t *testing.T) {
 		{v(explain.PhaseSuspended), false, waitFinished, false, true, exitcode.EndedOtherwise},
 		{v(explain.PhaseSuspended), false, waitSuspended, false, true, exitcode.OK},
 		{explain.Verdict{Phase: explain.PhaseSuspended, Reason: explain.ReasonSuspendRequested}, false, waitSuspended, false, false, 0},
-		{v(explain.PhaseExternal), false, waitFinished, false, true, exitcode.EndedOtherwise},
+		{v(explain.PhaseExternal), false, waitFinished, false, false, 0},
 		{v(explain.PhaseRunning), false, waitFinished, false, false, 0},
 		{v(explain.PhasePending), false, waitFinished, true, false, 0},
 		{v(explain.PhaseRunning), true, waitFinished, false, true, exitcode.EndedOtherwise},
@@ -93,9 +93,7 @@ func TestWaitExitCodes(t *testing.T) {
 	suspended := finishedJob("paused")
 	suspended.Spec.Suspend = ptr.To(true)
 	suspended.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobSuspended, Status: corev1.ConditionTrue, Reason: "JobSuspended"}}
-	external := finishedJob("elsewhere")
-	external.Spec.ManagedBy = ptr.To("kueue.x-k8s.io/multikueue")
-	objs := []runtime.Object{complete, failed, suspended, external}
+	objs := []runtime.Object{complete, failed, suspended}
 	for _, tt := range []struct {
 		args   []string
 		code   int
@@ -108,7 +106,6 @@ func TestWaitExitCodes(t *testing.T) {
 		{[]string{"ok", "--for=failed"}, 4, "job.batch/ok complete"},
 		{[]string{"paused"}, 4, "job.batch/paused suspended"},
 		{[]string{"paused", "--for=suspended"}, 0, "job.batch/paused suspended"},
-		{[]string{"elsewhere"}, 4, "job.batch/elsewhere managed by another controller"},
 		{[]string{"ok", "bad"}, 2, "job.batch/ok complete"},
 		{[]string{"ok", "paused"}, 4, "job.batch/paused suspended"},
 		{[]string{"-l", "batch=b1"}, 2, "job.batch/bad failed"},

@@ -21,10 +21,12 @@ import (
 	"k8s.io/client-go/tools/pager"
 )
 
-// maxNamesInSelector bounds the "job-name in (...)" selector: past it the
-// request asks for every Job pod in the scope ("job-name" exists), which is
-// still one request, just a larger answer.
-const maxNamesInSelector = 50
+// maxNamesInSelector bounds the length of the names in a "job-name in (...)"
+// selector, so the request line stays well under the 8 KiB that proxies in
+// front of API servers commonly accept. Past it the request asks for every
+// Job pod in the scope ("job-name" exists): still one request, a larger
+// answer, filtered on arrival.
+const maxNamesInSelector = 4096
 
 // ListJobs lists Jobs page by page (opts.Limit per page, like kubectl's
 // --chunk-size; 0 means one unpaginated request) and returns them with the
@@ -53,21 +55,25 @@ func ListJobs(ctx context.Context, client kubernetes.Interface, namespace string
 }
 
 // JobsPodSelector returns the label selector that finds the pods of all the
-// given Jobs in one request: "batch.kubernetes.io/job-name in (a,b,...)" for
-// a few Jobs, "batch.kubernetes.io/job-name" (exists) for many. Pods must
-// still be joined to their Job by owner UID (GroupPodsByJob): names repeat
+// given Jobs in one request: "batch.kubernetes.io/job-name in (a,b,...)"
+// while the names fit in maxNamesInSelector bytes, else
+// "batch.kubernetes.io/job-name" (exists). Pods must
+// still be joined to their Job by owner UID (PodJoin): names repeat
 // across namespaces and a re-created Job reuses its name.
 func JobsPodSelector(jobs []*batchv1.Job) labels.Selector {
-	names := map[string]bool{}
+	names, size := map[string]bool{}, 0
 	for _, j := range jobs {
 		if len(validation.IsValidLabelValue(j.Name)) > 0 {
 			names = nil // such a name is not a label value; ask for all Job pods
 			break
 		}
-		names[j.Name] = true
+		if !names[j.Name] {
+			names[j.Name] = true
+			size += len(j.Name) + 1
+		}
 	}
 	op, values := selection.Exists, []string(nil)
-	if len(names) > 0 && len(names) <= maxNamesInSelector {
+	if len(names) > 0 && size <= maxNamesInSelector {
 		op = selection.In
 		for n := range names {
 			values = append(values, n)
@@ -97,41 +103,58 @@ func PodsFindableByLabel(job *batchv1.Job) bool {
 // returns them grouped by the UID of the Job that controls them. Jobs whose
 // pods cannot be found by label (PodsFindableByLabel) get no entry; callers
 // treat their pods as unknown.
-func ListPodsOfJobs(ctx context.Context, client kubernetes.Interface, namespace string, jobs []*batchv1.Job, chunkSize int64) (map[types.UID][]corev1.Pod, error) {
+//
+// Pages are joined (PodJoin) as they arrive, so pods of other Jobs (the
+// "exists" selector returns every Job pod of the scope) are dropped at once:
+// memory follows the pods kept, not the pods listed.
+func ListPodsOfJobs(ctx context.Context, client kubernetes.Interface, namespace string, jobs []*batchv1.Job, chunkSize int64) (PodJoin, error) {
 	var findable []*batchv1.Job
 	for _, j := range jobs {
 		if PodsFindableByLabel(j) {
 			findable = append(findable, j)
 		}
 	}
+	out := NewPodJoin(findable)
 	if len(findable) == 0 {
-		return map[types.UID][]corev1.Pod{}, nil
+		return out, nil
 	}
-	pods, err := ListPods(ctx, client, namespace, metav1.ListOptions{
-		LabelSelector: JobsPodSelector(findable).String(),
-		Limit:         chunkSize,
+	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return client.CoreV1().Pods(namespace).List(ctx, opts)
+	})
+	opts := metav1.ListOptions{LabelSelector: JobsPodSelector(findable).String(), Limit: chunkSize}
+	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+		out.Add(obj.(*corev1.Pod))
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return GroupPodsByJob(pods, findable), nil
+	return out, nil
 }
 
-// GroupPodsByJob joins pods to the Jobs that control them (OwnedBy), keyed by
-// Job UID; every Job gets an entry, empty when it has no pods. Pods of other
+// PodJoin joins pods to the Jobs that control them, keyed by Job UID: names
+// repeat across namespaces and a re-created Job reuses its name, UIDs do not.
+// Every Job has an entry, empty when it has no pods.
+type PodJoin map[types.UID][]corev1.Pod
+
+// NewPodJoin starts a join for jobs.
+func NewPodJoin(jobs []*batchv1.Job) PodJoin {
+	j := make(PodJoin, len(jobs))
+	for _, job := range jobs {
+		j[job.UID] = nil
+	}
+	return j
+}
+
+// Add keeps pod if one of the Jobs controls it, without its managedFields,
+// which nothing reads and which are often half a pod's size; pods of other
 // Jobs are dropped.
-func GroupPodsByJob(pods []corev1.Pod, jobs []*batchv1.Job) map[types.UID][]corev1.Pod {
-	out := make(map[types.UID][]corev1.Pod, len(jobs))
-	for _, j := range jobs {
-		out[j.UID] = nil
+func (j PodJoin) Add(pod *corev1.Pod) {
+	uid := JobUIDOf(pod)
+	if _, ok := j[uid]; ok && uid != "" {
+		pod.ManagedFields = nil
+		j[uid] = append(j[uid], *pod)
 	}
-	for i := range pods {
-		uid := JobUIDOf(&pods[i])
-		if _, ok := out[uid]; ok && uid != "" {
-			out[uid] = append(out[uid], pods[i])
-		}
-	}
-	return out
 }
 
 // JobUIDOf returns the UID of the Job that controls pod (its controller owner

@@ -12,10 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/pager"
 )
 
 // Pod labels the job controller sets; the job-name one lets one request find
@@ -51,36 +49,25 @@ func OwnedBy(pod *corev1.Pod, uid types.UID) bool {
 	return pod.Labels[LabelControllerUID] == string(uid)
 }
 
-// ListJobPods lists the pods of one Job with one paginated request.
+// ListJobPods lists the pods of one Job with one request, unpaginated like
+// kubectl describe's, so that explaining a Job costs the same number of
+// requests whether it has 10 pods or 10,000.
 func ListJobPods(ctx context.Context, client kubernetes.Interface, job *batchv1.Job) ([]corev1.Pod, error) {
 	sel, err := PodSelector(job)
 	if err != nil {
 		return nil, err
 	}
-	pods, err := ListPods(ctx, client, job.Namespace, metav1.ListOptions{LabelSelector: sel.String()})
+	list, err := client.CoreV1().Pods(job.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 	if err != nil {
 		return nil, err
 	}
-	owned := pods[:0]
-	for i := range pods {
-		if OwnedBy(&pods[i], job.UID) {
-			owned = append(owned, pods[i])
+	owned := list.Items[:0]
+	for i := range list.Items {
+		if OwnedBy(&list.Items[i], job.UID) {
+			owned = append(owned, list.Items[i])
 		}
 	}
 	return owned, nil
-}
-
-// ListPods lists pods page by page (500 a page, like kubectl).
-func ListPods(ctx context.Context, client kubernetes.Interface, namespace string, opts metav1.ListOptions) ([]corev1.Pod, error) {
-	var pods []corev1.Pod
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-		return client.CoreV1().Pods(namespace).List(ctx, opts)
-	})
-	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
-		pods = append(pods, *obj.(*corev1.Pod))
-		return nil
-	})
-	return pods, err
 }
 
 // ListJobEvents returns the events of the Job and of its pods in two

@@ -1,0 +1,400 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+)
+
+// contender is one command of a comparison.
+type contender struct {
+	Label string
+	Args  []string // argv; a loop is ["sh", "-c", script]
+	// Verbose is how to make it log its requests at -v=6 (nil: append -v=6).
+	Verbose []string
+}
+
+type sample struct {
+	wall  time.Duration
+	rssKB int64
+}
+
+// comparison is one row group of the report: contenders measured in
+// alternating order over rounds, so drift on a loaded machine hits all alike.
+type comparison struct {
+	Title      string
+	Contenders []contender
+	Rounds     int
+	Samples    [][]sample
+	Requests   []requestLog
+	// Targets are checked against the medians once measured.
+	Targets []target
+	Note    string
+}
+
+type target struct {
+	What  string
+	Check func(c *comparison) (value string, ok bool)
+}
+
+// requestLog is what a contender asked the API server, from its -v=6 log.
+type requestLog struct {
+	Count int
+	Lines []string // "GET /apis/batch/v1/jobs?limit=500"
+}
+
+func (c *comparison) wall(i int) time.Duration {
+	return median(c.Samples[i], func(s sample) float64 { return float64(s.wall) })
+}
+
+func (c *comparison) rssMB(i int) float64 {
+	return float64(median(c.Samples[i], func(s sample) float64 { return float64(s.rssKB) })) / 1024
+}
+
+func median(ss []sample, f func(sample) float64) time.Duration {
+	if len(ss) == 0 {
+		return 0
+	}
+	v := make([]float64, len(ss))
+	for i, s := range ss {
+		v[i] = f(s)
+	}
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return time.Duration(v[len(v)/2])
+	}
+	return time.Duration((v[len(v)/2-1] + v[len(v)/2]) / 2)
+}
+
+// ratio of contender i's median wall time to contender j's.
+func (c *comparison) ratio(i, j int) float64 { return float64(c.wall(i)) / float64(c.wall(j)) }
+
+func (c *comparison) measure() error {
+	c.Samples = make([][]sample, len(c.Contenders))
+	c.Requests = make([]requestLog, len(c.Contenders))
+	// One untimed warm-up each: page cache, TLS session, watch cache.
+	for i, ct := range c.Contenders {
+		if _, err := runTimed(ct.Args); err != nil {
+			return fmt.Errorf("%s: %w", c.Contenders[i].Label, err)
+		}
+	}
+	for r := range c.Rounds {
+		for k := range c.Contenders {
+			i := (k + r) % len(c.Contenders) // rotate who goes first
+			s, err := runTimed(c.Contenders[i].Args)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.Contenders[i].Label, err)
+			}
+			c.Samples[i] = append(c.Samples[i], s)
+		}
+	}
+	for i, ct := range c.Contenders {
+		args := ct.Verbose
+		if args == nil {
+			args = append(slices.Clone(ct.Args), "-v=6")
+		}
+		log, err := requestsOf(args)
+		if err != nil {
+			return fmt.Errorf("%s -v=6: %w", ct.Label, err)
+		}
+		c.Requests[i] = log
+	}
+	return nil
+}
+
+// runTimed runs a command with its output thrown away and returns its wall
+// time and peak RSS (the kernel's ru_maxrss, which an exec'd plugin inherits
+// from the kubectl process it replaced).
+func runTimed(args []string) (sample, error) {
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return sample{}, err
+	}
+	defer func() { _ = devnull.Close() }()
+	var stderr bytes.Buffer
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = devnull, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return sample{}, fmt.Errorf("%s: %w: %s", shellQuote(args), err, tail(stderr.String()))
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	s := sample{wall: wall}
+	if ru != nil {
+		s.rssKB = ru.Maxrss
+	}
+	return s, nil
+}
+
+func tail(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > 3 {
+		lines = lines[len(lines)-3:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// Both log formats of client-go's -v=6 request lines: kubectl 1.32's
+// "GET https://... 200 OK in 4 milliseconds" and the structured
+// `"Response" verb="GET" url="https://..."` of newer ones.
+var requestLine = regexp.MustCompile(`(?:"Response" verb="([A-Z]+)" url="https?://[^/"]+([^"]*)"|\] ([A-Z]+) https?://[^/ ]+(\S*) )`)
+
+func requestsOf(args []string) (requestLog, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = nil, &stderr
+	if err := cmd.Run(); err != nil {
+		return requestLog{}, fmt.Errorf("%w: %s", err, tail(stderr.String()))
+	}
+	return parseRequests(stderr.String()), nil
+}
+
+func parseRequests(log string) requestLog {
+	var out requestLog
+	for _, m := range requestLine.FindAllStringSubmatch(log, -1) {
+		verb, path := m[1]+m[3], m[2]+m[4]
+		out.Count++
+		out.Lines = append(out.Lines, verb+" "+path)
+	}
+	return out
+}
+
+func kj(args ...string) []string { return append([]string{"kubectl", "job"}, args...) }
+func kc(args ...string) []string { return append([]string{"kubectl"}, args...) }
+
+// measureAll runs every comparison of the report.
+func measureAll(ctx context.Context, c kubernetes.Interface, r *report) error {
+	loop := fmt.Sprintf(`for p in $(kubectl get pods -n %[1]s -l batch.kubernetes.io/job-name=%[2]s -o name $V); do kubectl logs -n %[1]s "$p" $V; done`, logsNS, logsJob)
+	r.Comparisons = []*comparison{
+		{
+			Title: "list every Job (-A)",
+			Contenders: []contender{
+				{Label: "kubectl job list -A", Args: kj("list", "-A")},
+				{Label: "kubectl get jobs -A", Args: kc("get", "jobs", "-A")},
+				{Label: "kubectl get --raw /apis/batch/v1/jobs (floor)", Args: kc("get", "--raw", "/apis/batch/v1/jobs")},
+			},
+			Rounds: r.Rounds,
+			Targets: []target{
+				{"wall ≤ 1.3× kubectl get jobs -A", ratioAtMost(0, 1, 1.3)},
+				{"peak RSS ≤ 2× kubectl get jobs -A", rssAtMost(0, 1, 2)},
+				{"requests: Jobs list + Pods list (+ pages), never per Job", onlyLists(0)},
+			},
+		},
+		{
+			Title: "explain a Job with 1,000 pods",
+			Contenders: []contender{
+				{Label: "kubectl job explain big", Args: kj("explain", bigJob, "-n", bigNS)},
+				{Label: "kubectl describe job big", Args: kc("describe", "job", bigJob, "-n", bigNS)},
+			},
+			Rounds: r.Rounds,
+			Targets: []target{
+				{"≤ 4 requests", requestsAtMost(0, 4)},
+				{"wall ≤ 1.2× kubectl describe job", ratioAtMost(0, 1, 1.2)},
+			},
+		},
+		{
+			Title: "describe a Job with 1,000 pods",
+			Contenders: []contender{
+				{Label: "kubectl job describe big", Args: kj("describe", bigJob, "-n", bigNS)},
+				{Label: "kubectl describe job big", Args: kc("describe", "job", bigJob, "-n", bigNS)},
+			},
+			Rounds: r.Rounds,
+		},
+		{
+			Title: "logs of a Job with 100 pods",
+			Contenders: []contender{
+				{Label: "kubectl job logs logs", Args: kj("logs", logsJob, "-n", logsNS)},
+				{Label: "kubectl logs job/logs --all-pods", Args: kc("logs", "job/"+logsJob, "-n", logsNS, "--all-pods")},
+				{Label: "a shell loop of kubectl logs", Args: []string{"sh", "-c", strings.ReplaceAll(loop, "$V", "")},
+					Verbose: []string{"sh", "-c", strings.ReplaceAll(loop, "$V", "-v=6")}},
+			},
+			Rounds: max(1, r.Rounds-2),
+			Targets: []target{
+				{"≥ 5× faster than the loop", ratioAtMost(0, 2, 0.2)},
+				{"wall ≤ 1.2× kubectl logs --all-pods", ratioAtMost(0, 1, 1.2)},
+			},
+		},
+		{
+			Title: "start-up",
+			Contenders: []contender{
+				{Label: "kubectl-job version (the plugin binary)", Args: []string{"kubectl-job", "version"}},
+				{Label: "kubectl version --client", Args: kc("version", "--client")},
+				{Label: "kubectl job version (kubectl execs the plugin)", Args: kj("version")},
+				{Label: "kubectl job --help", Args: kj("--help")},
+			},
+			Rounds: 4 * r.Rounds,
+			Note: "`kubectl job ...` is two start-ups: kubectl finds the plugin on PATH and execs it, " +
+				"so its cost is kubectl's own start-up plus the plugin's; the target compares the plugin's share.",
+			Targets: []target{
+				{"plugin start-up ≤ 1.2× kubectl version --client", ratioAtMost(0, 1, 1.2)},
+			},
+		},
+	}
+	for _, cmp := range r.Comparisons {
+		logf("measuring: %s (%d rounds)", cmp.Title, cmp.Rounds)
+		if err := cmp.measure(); err != nil {
+			return fmt.Errorf("%s: %w", cmp.Title, err)
+		}
+	}
+	logf("measuring: wait reaction (%d rounds)", r.Rounds)
+	w, err := measureWait(ctx, c, r.Rounds)
+	if err != nil {
+		return fmt.Errorf("wait reaction: %w", err)
+	}
+	r.Wait = w
+	return nil
+}
+
+func ratioAtMost(i, j int, limit float64) func(*comparison) (string, bool) {
+	return func(c *comparison) (string, bool) {
+		v := c.ratio(i, j)
+		return fmt.Sprintf("%.2f×", v), v <= limit
+	}
+}
+
+func rssAtMost(i, j int, limit float64) func(*comparison) (string, bool) {
+	return func(c *comparison) (string, bool) {
+		v := c.rssMB(i) / c.rssMB(j)
+		return fmt.Sprintf("%.2f×", v), v <= limit
+	}
+}
+
+func requestsAtMost(i, n int) func(*comparison) (string, bool) {
+	return func(c *comparison) (string, bool) {
+		return fmt.Sprintf("%d", c.Requests[i].Count), c.Requests[i].Count <= n
+	}
+}
+
+// onlyLists checks that every request is a collection list (jobs or pods).
+func onlyLists(i int) func(*comparison) (string, bool) {
+	return func(c *comparison) (string, bool) {
+		kinds := map[string]int{}
+		for _, l := range c.Requests[i].Lines {
+			path := strings.SplitN(strings.TrimPrefix(l, "GET "), "?", 2)[0]
+			switch {
+			case strings.HasSuffix(path, "/jobs"):
+				kinds["jobs"]++
+			case strings.HasSuffix(path, "/pods"):
+				kinds["pods"]++
+			default:
+				return l, false
+			}
+		}
+		return fmt.Sprintf("%d Jobs pages + %d Pods pages", kinds["jobs"], kinds["pods"]), true
+	}
+}
+
+// waitResult is the reaction of a waiting command to a Job turning Complete.
+type waitResult struct {
+	Label     string
+	Reactions []time.Duration
+	Requests  requestLog
+}
+
+// measureWait starts the waiting command on a running Job, lets it settle
+// into its watch, then writes the Complete condition (the Job is managed by
+// the bench, so that write is the terminal transition) and times how long the
+// process takes to exit after the write returns. lastTransitionTime has
+// whole-second precision, so the write's own clock is the reference.
+func measureWait(ctx context.Context, c kubernetes.Interface, rounds int) ([]waitResult, error) {
+	waiters := []struct {
+		label string
+		args  func(name string) []string
+	}{
+		{"kubectl job wait", func(n string) []string { return kj("wait", n, "-n", waitNS, "--for=complete", "--timeout=2m") }},
+		{"kubectl wait --for=condition=Complete", func(n string) []string {
+			return kc("wait", "job/"+n, "-n", waitNS, "--for=condition=Complete", "--timeout=2m")
+		}},
+	}
+	out := make([]waitResult, len(waiters))
+	for i, w := range waiters {
+		out[i].Label = w.label
+		for r := 0; r <= rounds; r++ {
+			name := fmt.Sprintf("wait-%d-%d", i, r)
+			verbose := r == rounds // the last, untimed run logs its requests
+			d, log, err := reactTo(ctx, c, name, w.args(name), verbose)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", w.label, err)
+			}
+			if verbose {
+				out[i].Requests = log
+			} else {
+				out[i].Reactions = append(out[i].Reactions, d)
+			}
+		}
+	}
+	return out, nil
+}
+
+func reactTo(ctx context.Context, c kubernetes.Interface, name string, args []string, verbose bool) (time.Duration, requestLog, error) {
+	j := newJob(waitNS, name, true)
+	completions(1, 1)(j)
+	created, err := c.BatchV1().Jobs(waitNS).Create(ctx, j, metav1.CreateOptions{})
+	if err != nil {
+		return 0, requestLog{}, err
+	}
+	created.Status = batchv1.JobStatus{
+		StartTime: ptr.To(metav1.Now()), Active: 1, Ready: ptr.To[int32](1), Terminating: ptr.To[int32](0),
+		UncountedTerminatedPods: &batchv1.UncountedTerminatedPods{},
+	}
+	if created, err = c.BatchV1().Jobs(waitNS).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+		return 0, requestLog{}, err
+	}
+	if verbose {
+		args = append(args, "-v=6")
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return 0, requestLog{}, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// Long enough for either command to start, read the Job and watch it.
+	select {
+	case err := <-exited:
+		return 0, requestLog{}, fmt.Errorf("exited before the Job finished: %v: %s", err, tail(stderr.String()))
+	case <-time.After(3 * time.Second):
+	}
+	now := metav1.Now()
+	created.Status.Active, created.Status.Ready, created.Status.Succeeded = 0, ptr.To[int32](0), 1
+	created.Status.CompletionTime = &now
+	created.Status.Conditions = []batchv1.JobCondition{
+		{Type: batchv1.JobSuccessCriteriaMet, Status: corev1.ConditionTrue, Reason: "CompletionsReached", LastProbeTime: now, LastTransitionTime: now},
+		{Type: batchv1.JobComplete, Status: corev1.ConditionTrue, Reason: "CompletionsReached", LastProbeTime: now, LastTransitionTime: now},
+	}
+	if _, err := c.BatchV1().Jobs(waitNS).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+		_ = cmd.Process.Kill()
+		return 0, requestLog{}, err
+	}
+	written := time.Now()
+	select {
+	case err := <-exited:
+		d := time.Since(written)
+		var ee *exec.ExitError
+		if errors.As(err, &ee) || err != nil {
+			return d, requestLog{}, fmt.Errorf("exit: %v: %s", err, tail(stderr.String()))
+		}
+		return d, parseRequests(stderr.String()), nil
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		return 0, requestLog{}, fmt.Errorf("still waiting a minute after the Job completed")
+	}
+}
