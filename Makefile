@@ -10,20 +10,25 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/kubectl-job/kubectl-job/pkg/version
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test test-unit e2e difftest dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean
+.PHONY: build test test-unit e2e e2e-faults difftest dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean
 N ?= 200
 SEED ?= 1
 
 build: ## bin/kubectl-job
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-job ./cmd/kubectl-job
 
-test: lint test-unit e2e krew-test ## everything: lint, unit and command tests, e2e on a fresh local cluster, the krew install
+test: lint test-unit e2e e2e-faults krew-test ## everything: lint, unit and command tests, e2e on a fresh local cluster, the krew install
 
 test-unit: ## unit and command tests; no cluster needed
 	go test -count=1 ./...
 
 e2e: build ## end-to-end tests against a local cluster started (and stopped) for the run
 	hack/e2e.sh
+
+e2e-faults: build ## fault tests: API server and etcd stopped and restarted under running commands, on their own cluster
+	KJ_E2E_KUBECONFIG= KJ_E2E_CLUSTER_DIR=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/faults-cluster KJ_E2E_PORT_BASE=27400 \
+	  KJ_E2E_TAGS='e2e faults' KJ_E2E_PKGS=./test/e2e/ KJ_E2E_RUN='^TestFault' \
+	  KJ_E2E_LOG=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/e2e-faults.log hack/e2e.sh
 
 difftest: build ## differential test of explain against the job controller: make difftest N=200 SEED=1 (writes docs/accuracy.md)
 	DIFFTEST_N=$(N) DIFFTEST_SEED=$(SEED) DIFFTEST_PARALLEL=10 DIFFTEST_REPORT=$(CURDIR)/docs/accuracy.md \

@@ -34,7 +34,7 @@ for p in $port_api $port_etcd $port_peer $port_kcm $port_sched $port_kwok; do
 done
 
 "$KJ_ROOT/hack/build-cluster.sh"
-mkdir -p "$dir/bin" "$dir/logs" "$dir/pids" "$dir/podlogs"
+mkdir -p "$dir/bin" "$dir/logs" "$dir/pids" "$dir/podlogs" "$dir/cmd"
 (cd "$KJ_ROOT" && go build -o "$dir/bin/" ./hack/pki ./hack/simlogs)
 
 pki=$dir/pki
@@ -67,14 +67,14 @@ data=/dev/shm/kubectl-job-$base
 rm -rf "$data"; mkdir -p "$data"
 echo "$data" > "$dir/datadir"
 
-# start NAME BINARY ARGS... runs a component in its own session; the child
-# writes its own pid (with setsid, $! would be the wrong process).
+# start NAME BINARY ARGS... records the component's command line in
+# $dir/cmd/NAME and runs it with hack/cluster-ctl.sh, which can stop and
+# start it again later with exactly the same command line (fault tests).
 start() {
   local name=$1; shift
-  setsid bash -c 'echo $$ > "$0"; exec "$@"' "$dir/pids/$name" "$@" \
-    >"$dir/logs/$name.log" 2>&1 </dev/null &
-  for _ in $(seq 50); do [ -s "$dir/pids/$name" ] && return; sleep 0.1; done
-  kj_die "$name did not start; see $dir/logs/$name.log"
+  printf '%q ' "$@" > "$dir/cmd/$name"
+  : > "$dir/logs/$name.log"
+  KJ_CLUSTER_DIR=$dir "$KJ_ROOT/hack/cluster-ctl.sh" start "$name"
 }
 
 # wait_for WHAT SECONDS COMMAND... polls until COMMAND succeeds.
@@ -110,12 +110,12 @@ start kube-apiserver "$KJ_K8S_BIN/kube-apiserver" \
   --cert-dir="$dir/apiserver-certs"
 wait_for "kube-apiserver" 60 kc get --raw /readyz
 
-kcm_bin=$KJ_K8S_BIN/kube-controller-manager
+kcm_bin=("$KJ_K8S_BIN/kube-controller-manager")
 if [ -n "${KJ_POD_FAILURE_BACKOFF:-}" ]; then
-  kcm_bin=$KJ_K8S_BIN/kcm-fastbackoff
-  export KUBECTL_JOB_POD_FAILURE_BACKOFF=$KJ_POD_FAILURE_BACKOFF
+  # env is part of the recorded command line, so a restart keeps it.
+  kcm_bin=(env "KUBECTL_JOB_POD_FAILURE_BACKOFF=$KJ_POD_FAILURE_BACKOFF" "$KJ_K8S_BIN/kcm-fastbackoff")
 fi
-start kube-controller-manager "$kcm_bin" --kubeconfig="$kubeconfig" \
+start kube-controller-manager "${kcm_bin[@]}" --kubeconfig="$kubeconfig" \
   --bind-address=127.0.0.1 --secure-port="$port_kcm" --leader-elect=false \
   --root-ca-file="$pki/ca.crt" --service-account-private-key-file="$pki/sa.key" \
   --use-service-account-credentials=false --authorization-always-allow-paths=/healthz,/readyz,/livez \

@@ -5,6 +5,10 @@
 # KJ_E2E_KUBECONFIG points at a running one.
 #   KJ_E2E_RUN=REGEX   run only matching tests
 #   KJ_E2E_PKGS        packages (default ./test/e2e/ ./test/difftest/)
+#   KJ_E2E_TAGS        build tags (default e2e; the fault tests need "e2e faults")
+#   KJ_E2E_CLUSTER_DIR, KJ_E2E_PORT_BASE   the cluster started (the tests get
+#                      KJ_E2E_CLUSTER_DIR to stop and start its components)
+#   KJ_E2E_LOG         the full go test output (default $KJ_CACHE/e2e.log)
 #   DIFFTEST_N, DIFFTEST_SEED, DIFFTEST_REPORT   the differential test (default 12 cases, seed 1)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -17,11 +21,12 @@ if [ -z "${KJ_E2E_KUBECONFIG:-}" ]; then
   trap 'hack/cluster-down.sh' EXIT
   hack/cluster-down.sh >/dev/null 2>&1 || true
   KJ_E2E_KUBECONFIG=$(hack/cluster-up.sh)
-  export KJ_E2E_KUBECONFIG
+  export KJ_E2E_KUBECONFIG KJ_E2E_CLUSTER_DIR=$KJ_CLUSTER_DIR
 fi
+log=${KJ_E2E_LOG:-$KJ_CACHE/e2e.log}
 export PATH="$KJ_ROOT/bin:$PATH"
 export DIFFTEST_N=${DIFFTEST_N:-12} DIFFTEST_SEED=${DIFFTEST_SEED:-1}
 # shellcheck disable=SC2086 # the package list is meant to split
-go test -tags e2e -count=1 -timeout 45m -parallel 16 -v ${KJ_E2E_RUN:+-run "$KJ_E2E_RUN"} ${KJ_E2E_PKGS:-./test/e2e/ ./test/difftest/} 2>&1 | tee "$KJ_CACHE/e2e.log" | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' || true
+go test -tags "${KJ_E2E_TAGS:-e2e}" -count=1 -timeout 45m -parallel 16 -v ${KJ_E2E_RUN:+-run "$KJ_E2E_RUN"} ${KJ_E2E_PKGS:-./test/e2e/ ./test/difftest/} 2>&1 | tee "$log" | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' || true
 # The grep above only trims the output; the verdict comes from go test.
-grep -qE '^(ok|PASS)' "$KJ_CACHE/e2e.log" && ! grep -qE '^(FAIL|--- FAIL|panic)' "$KJ_CACHE/e2e.log"
+grep -qE '^(ok|PASS)' "$log" && ! grep -qE '^(FAIL|--- FAIL|panic)' "$log"

@@ -108,6 +108,8 @@ func WatchJobs(ctx context.Context, client batchv1client.JobsGetter, t JobTarget
 			return err
 		}
 		// Too old, or the watcher gave up: re-list and resume from there.
+		// Routine after an API server restart, so a debug message (-v=2).
+		klog.V(2).Infof("watch of jobs in namespace %s ended (%v); listing again", t.Namespace, err)
 		if rv, err = w.relist(ctx, jobs, opts, t.Name); err != nil {
 			return err
 		}

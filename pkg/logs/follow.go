@@ -525,8 +525,8 @@ func (f *follower) drainAll() {
 
 // stream copies one container's log to the sink. Once the container has
 // ended it stops after DrainIdle without data; a broken connection while the
-// container runs is reopened from the last second seen (a line from that
-// second may repeat; none is lost).
+// container runs is reopened from the newest log timestamp seen, and lines
+// already printed are dropped (resumePoint): none repeats, none is lost.
 func (f *follower) stream(ctx context.Context, s *stream) error {
 	select {
 	case f.slots <- struct{}{}:
@@ -545,17 +545,25 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 		go f.watchdog(ctx, s, &lastData)
 	}
 	opts := f.opts.podLogOptions(s.container, s.follow)
-	var since time.Time
+	resume := &resumePoint{keepTimestamps: opts.Timestamps}
+	opts.Timestamps = true
 	for attempt := 0; ; attempt++ {
-		if !since.IsZero() {
-			opts.TailLines, opts.SinceSeconds = nil, nil
-			opts.SinceTime = &metav1.Time{Time: since}
+		if attempt > 0 {
+			resume.reopened()
+			if since := resume.since(); !since.IsZero() {
+				opts.TailLines, opts.SinceSeconds = nil, nil
+				opts.SinceTime = &metav1.Time{Time: since}
+			}
 		}
 		rc, err := f.opts.openStream(ctx, s.namespace, s.pod, opts)
 		if err == nil {
 			var outErr error
 			err = readLines(rc, func(line []byte) error {
 				lastData.Store(time.Now().UnixNano())
+				line, ok := resume.filter(line)
+				if !ok {
+					return nil
+				}
 				outErr = f.out.line(s.src, line)
 				return outErr
 			})
@@ -579,9 +587,6 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 		}
 		if attempt >= 30 {
 			return err
-		}
-		if t := lastData.Load(); t > 0 {
-			since = time.Unix(0, t).Truncate(time.Second)
 		}
 		select {
 		case <-time.After(time.Second):
