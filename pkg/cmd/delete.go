@@ -255,9 +255,12 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		fmt.Fprintln(o.ErrOut, noJobsFound(o.scope()))
 		return nil
 	}
+	if err := o.checkAccess(ctx, jobs); err != nil {
+		return err
+	}
 	pods, podsErr := podsOfJobs(ctx, o.Client, o.scope(), jobs)
 	if podsErr != nil {
-		fmt.Fprintf(o.ErrOut, "Warning: %v; cannot say what goes with the Jobs\n", describeListError("pods", o.scope(), podsErr))
+		fmt.Fprintf(o.ErrOut, "Warning: %v; cannot say what goes with the Jobs\n", kube.NewReadError("list", "pods", o.scope(), podsErr))
 	}
 	now := o.Now()
 	var deleted []*batchv1.Job
@@ -312,6 +315,23 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		return exitcode.New(exitcode.Error, fmt.Errorf("%d of %d Jobs were not deleted; see the errors above", failed, len(jobs)))
 	}
 	return nil
+}
+
+// checkAccess makes sure, before the first delete, that every delete is
+// allowed: a user who may delete Jobs in one namespace of -A but not in
+// another gets an error and nothing deleted, not half of the Jobs gone.
+func (o *DeleteOptions) checkAccess(ctx context.Context, jobs []*batchv1.Job) error {
+	if o.dryRun != cmdutil.DryRunNone {
+		return nil
+	}
+	var accesses []kube.Access
+	for _, j := range jobs {
+		accesses = append(accesses, kube.Access{Verb: "delete", Resource: batchv1.Resource("jobs"), Namespace: j.Namespace})
+		if o.gracePeriod != nil {
+			accesses = append(accesses, kube.Access{Verb: "delete", Resource: corev1.Resource("pods"), Namespace: j.Namespace})
+		}
+	}
+	return withHint(kube.CheckAccess(ctx, o.Client, accesses...), "nothing was deleted")
 }
 
 // findJobs reads the Jobs to delete. Named Jobs are all read before anything

@@ -245,6 +245,16 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 		if _, err := o.dryRunCreate(ctx, job, createOpts); err != nil {
 			return fmt.Errorf("the new Job would be refused, job %s was not deleted: %w", o.Name, err)
 		}
+		// Deleting, then waiting for the old Job to be gone (a watch), must
+		// both be allowed, or the old Job could go and the new never come.
+		jobsResource := batchv1.Resource("jobs")
+		if err := kube.CheckAccess(ctx, o.Client,
+			kube.Access{Verb: "delete", Resource: jobsResource, Namespace: old.Namespace},
+			kube.Access{Verb: "list", Resource: jobsResource, Namespace: old.Namespace},
+			kube.Access{Verb: "watch", Resource: jobsResource, Namespace: old.Namespace},
+		); err != nil {
+			return withHint(err, "job %s was not deleted and no new Job was created", o.Name)
+		}
 		if err := o.replace(ctx, old); err != nil {
 			return err
 		}
