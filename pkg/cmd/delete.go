@@ -412,7 +412,7 @@ func (o *DeleteOptions) sayImpact(job *batchv1.Job, pods []corev1.Pod, known boo
 	c := countPods(pods)
 	switch {
 	case !known:
-		fmt.Fprintf(o.ErrOut, "%s: its pods could not be read\n", ref)
+		// The warning about the pods list already said it, once for all.
 	case o.propagation == metav1.DeletePropagationOrphan:
 		if len(pods) > 0 {
 			what := fmt.Sprintf("the %d pods of %s%s in place with no Job to own them; delete them", len(pods), ref, c.activeText())
@@ -542,6 +542,16 @@ func (o *DeleteOptions) waitGone(ctx context.Context, jobs []*batchv1.Job) error
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
 			return exitcode.New(exitcode.Timeout, fmt.Errorf("%w after %s; the deletes were accepted and go on: check with kubectl job list -n %s", err, o.Timeout, job.Namespace))
+		case apierrors.IsForbidden(err):
+			// The deletes were allowed and made; only seeing them finish is
+			// not: say so once and exit partial rather than fail.
+			resource := "jobs"
+			var status apierrors.APIStatus
+			if errors.As(err, &status) && status.Status().Details != nil && status.Status().Details.Kind != "" {
+				resource = status.Status().Details.Kind
+			}
+			fmt.Fprintf(o.ErrOut, "Warning: %v; the deletes were accepted and go on without waiting\n", kube.NewReadError("watch", resource, job.Namespace, err))
+			return exitcode.New(exitcode.Partial, nil)
 		case err != nil:
 			return fmt.Errorf("waiting for the deletes to finish: %w", err)
 		}

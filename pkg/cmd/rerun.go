@@ -243,7 +243,9 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 		// The API server checks the new Job before the old one is deleted,
 		// so a refused spec leaves the old Job in place.
 		if _, err := o.dryRunCreate(ctx, job, createOpts); err != nil {
-			return fmt.Errorf("the new Job would be refused, job %s was not deleted: %w", o.Name, err)
+			// A hint, not a wrap: errorMessage prints an API error in
+			// kubectl's words only, and this must still be said.
+			return withHint(err, "the new Job was refused, so job %s was not deleted", o.Name)
 		}
 		// Deleting, then waiting for the old Job to be gone (a watch), must
 		// both be allowed, or the old Job could go and the new never come.
@@ -262,7 +264,7 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 	created, err := jobs.Create(ctx, job, createOpts)
 	if err != nil {
 		if o.Replace {
-			return fmt.Errorf("job %s was deleted but the new Job could not be created: %w", o.Name, err)
+			return withHint(err, "job %s was deleted but the new Job could not be created", o.Name)
 		}
 		return err
 	}
