@@ -82,7 +82,9 @@ func TestPermissions(t *testing.T) {
 	bindClusterRole(t, nsA+"-cluster-jobs", users["cluster-jobs"], []rbacv1.PolicyRule{rule(read, "batch", "jobs")})
 	waitForRBAC(t, nsA, users)
 
-	pods := func(verb string) string { return fmt.Sprintf("Warning: cannot %s pods in namespace %s: forbidden", verb, nsA) }
+	pods := func(verb string) string {
+		return fmt.Sprintf("Warning: cannot %s pods in namespace %s: forbidden", verb, nsA)
+	}
 	events := fmt.Sprintf("Warning: cannot list events in namespace %s: forbidden", nsA)
 	// forbiddenFrom is the API server's own refusal, as kubectl prints it;
 	// name is the object's, or "" for a list or create.
@@ -112,7 +114,7 @@ func TestPermissions(t *testing.T) {
 			expected: "both described; each forbidden resource named once, not once per Job; exit 5"},
 		{what: "list with a running Job", user: "jobs-reader", args: []string{"list"}, code: 5,
 			stderr: []string{pods("list") + "; STATUS of live Jobs is from their counters only"}, forbidden: 1,
-			stdout: []string{"broken", "busy", "done", "paused"},
+			stdout:   []string{"broken", "busy", "done", "paused"},
 			expected: "every Job listed, live ones judged from their counters; exit 5"},
 		{what: "list -A without a ClusterRole", user: "jobs-reader", args: []string{"list", "-A"}, code: 1,
 			stderr: []string{fmt.Sprintf(`Error from server (Forbidden): jobs.batch is forbidden: User %q cannot list resource "jobs" in API group "batch" at the cluster scope; list the Jobs of one namespace with: kubectl job list -n NAMESPACE`, users["jobs-reader"])}, forbidden: 1,
@@ -124,16 +126,16 @@ func TestPermissions(t *testing.T) {
 			stderr: []string{forbiddenFrom("jobs-reader", "list", "pods", "", nsA)}, forbidden: 1,
 			expected: "fails at once, does not hang"},
 		{what: "wait for a complete Job", user: "jobs-reader", args: []string{"wait", "done", "--timeout=60s"}, code: 0,
-			stdout: []string{"job.batch/done complete"},
+			stdout:   []string{"job.batch/done complete"},
 			expected: "wait needs the Job only: exit 0"},
 		{what: "wait for a failed Job", user: "jobs-reader", args: []string{"wait", "broken", "--timeout=60s"}, code: 2,
-			stdout: []string{"job.batch/broken failed"},
+			stdout:   []string{"job.batch/broken failed"},
 			expected: "exit 2 (Job failed)"},
 		{what: "explain without events", user: "jobs-pods", args: []string{"explain", "broken"}, code: 5,
 			stderr: []string{events}, forbidden: 1, stdout: []string{"Failed: BackoffLimitExceeded"},
 			expected: "attempts from the pods; events named as forbidden; exit 5"},
 		{what: "list with pods", user: "jobs-pods", args: []string{"list"}, code: 0,
-			stdout: []string{"Running"},
+			stdout:   []string{"Running"},
 			expected: "list reads no events: complete, exit 0"},
 		{what: "logs without pods/log", user: "jobs-pods", args: []string{"logs", "broken"}, code: 1,
 			stderr: []string{fmt.Sprintf(logForbidden, users["jobs-pods"])}, forbidden: 1,
@@ -142,16 +144,16 @@ func TestPermissions(t *testing.T) {
 			stderr: []string{fmt.Sprintf(logForbidden, users["jobs-pods"])}, forbidden: 1,
 			expected: "fails at once instead of retrying a refusal"},
 		{what: "explain with everything but logs", user: "no-logs", args: []string{"explain", "broken"}, code: 0,
-			stdout: []string{"Failed: BackoffLimitExceeded"},
+			stdout:   []string{"Failed: BackoffLimitExceeded"},
 			expected: "complete: exit 0, no warning"},
 		{what: "describe with everything but logs", user: "no-logs", args: []string{"describe", "broken"}, code: 0,
-			stdout: []string{"Events:"},
+			stdout:   []string{"Events:"},
 			expected: "complete: exit 0, no warning"},
 		{what: "logs without pods/log", user: "no-logs", args: []string{"logs", "done"}, code: 1,
 			stderr: []string{fmt.Sprintf(logForbidden, users["no-logs"])}, forbidden: 1,
 			expected: "Error from server (Forbidden), exit 1"},
 		{what: "prune --dry-run (a read)", user: "no-logs", args: []string{"prune", "--dry-run"}, code: 0,
-			stdout: []string{"broken", "delete"},
+			stdout:   []string{"broken", "delete"},
 			expected: "the plan is shown: exit 0"},
 		{what: "list in its namespace", user: "one-namespace", args: []string{"list"}, code: 0,
 			stdout: []string{"broken", "done"}, expected: "exit 0"},
@@ -174,7 +176,7 @@ func TestPermissions(t *testing.T) {
 			stderr: []string{`cannot list resource "jobs"`}, forbidden: 1, expected: "Error from server (Forbidden), exit 1, no hang"},
 		{what: "list -A with Jobs readable everywhere, pods nowhere", user: "cluster-jobs", args: []string{"list", "-A"}, code: 5,
 			stderr: []string{"Warning: cannot list pods at the cluster scope: forbidden; STATUS of live Jobs is from their counters only"}, forbidden: 1,
-			stdout: []string{nsA + "   busy"},
+			stdout:   []string{nsA + "   busy"},
 			expected: "every Job of every namespace listed; pods named as forbidden once; exit 5"},
 	}
 
@@ -371,7 +373,9 @@ func bindClusterRole(t *testing.T, name, user string, rules []rbacv1.PolicyRule)
 	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = client.RbacV1().ClusterRoleBindings().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = client.RbacV1().ClusterRoleBindings().Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
 }
 
 // waitForRBAC waits until the API server's RBAC cache has every binding:
