@@ -28,7 +28,11 @@ func answerAccessReviews(cs *fake.Clientset, denied ...string) {
 	cs.PrependReactor("create", "selfsubjectaccessreviews", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		review := a.(k8stesting.CreateAction).GetObject().(*authorizationv1.SelfSubjectAccessReview).DeepCopy()
 		ra := review.Spec.ResourceAttributes
-		review.Status.Allowed = !deny[ra.Verb+" "+ra.Resource+" "+ra.Namespace]
+		resource := ra.Resource
+		if ra.Subresource != "" {
+			resource += "/" + ra.Subresource
+		}
+		review.Status.Allowed = !deny[ra.Verb+" "+resource+" "+ra.Namespace]
 		return true, review, nil
 	})
 }
@@ -97,5 +101,35 @@ func TestDescribeForbiddenOnce(t *testing.T) {
 	}
 	if errOut != "Warning: cannot list events in namespace ns: forbidden\n" {
 		t.Errorf("stderr %q, want one warning line", errOut)
+	}
+}
+
+// TestAwaitNeedsAccessBeforeCreate: create --wait and rerun --follow that
+// could not watch what they create are refused before anything is created
+// (a created Job and a failed command would leave the Job running unseen).
+func TestAwaitNeedsAccessBeforeCreate(t *testing.T) {
+	creates := func(cs *fake.Clientset) int {
+		n := 0
+		for _, a := range cs.Actions() {
+			if a.GetVerb() == "create" && a.GetResource().Resource == "jobs" {
+				n++
+			}
+		}
+		return n
+	}
+	cs := fake.NewClientset()
+	answerAccessReviews(cs, "watch jobs ns")
+	r := runCreate(t, cs, "", "hello", "--image=busybox", "--wait")
+	if r.code != exitcode.Error || creates(cs) != 0 ||
+		!strings.Contains(r.stderr, `cannot watch resource "jobs" in API group "batch" in the namespace "ns"; nothing was created`) {
+		t.Errorf("create --wait: exit %d, %d creates, stderr %q", r.code, creates(cs), r.stderr)
+	}
+
+	cs = dryRunAwareClientset(failedJob())
+	answerAccessReviews(cs, "get pods/log ns")
+	_, stderr, code := runRerun(t, cs, "etl", "--replace", "--follow")
+	if code != exitcode.Error || creates(cs) != 0 || deleteRequests(cs) != "" ||
+		!strings.Contains(stderr, `cannot get resource "pods/log" in API group "" in the namespace "ns"; nothing was created or deleted`) {
+		t.Errorf("rerun --replace --follow: exit %d, %d creates, deletes %q, stderr %q", code, creates(cs), deleteRequests(cs), stderr)
 	}
 }

@@ -239,6 +239,11 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 		}
 		return o.printObj(checked)
 	}
+	if o.Wait || o.Follow {
+		if err := kube.CheckAccess(ctx, o.Client, awaitAccesses([]*batchv1.Job{job}, o.Namespace, o.Follow)...); err != nil {
+			return withHint(err, "nothing was created or deleted; drop --wait/--follow to rerun without watching")
+		}
+	}
 	if o.Replace {
 		// The API server checks the new Job before the old one is deleted,
 		// so a refused spec leaves the old Job in place.

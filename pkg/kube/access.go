@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -44,8 +45,8 @@ func (e *ReadError) Error() string {
 
 func (e *ReadError) Unwrap() error { return e.Err }
 
-// Access is one thing a command is about to do: a verb on a resource in a
-// namespace.
+// Access is one thing a command is about to do: a verb on a resource
+// ("jobs", or with a subresource "pods/log") in a namespace.
 type Access struct {
 	Verb      string
 	Resource  schema.GroupResource
@@ -71,9 +72,10 @@ func CheckAccess(ctx context.Context, client kubernetes.Interface, accesses ...A
 	}
 	sort.SliceStable(todo, func(i, j int) bool { return todo[i].Namespace < todo[j].Namespace })
 	for _, a := range todo {
+		resource, subresource, _ := strings.Cut(a.Resource.Resource, "/") // "pods/log"
 		review, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authorizationv1.SelfSubjectAccessReview{
 			Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &authorizationv1.ResourceAttributes{
-				Namespace: a.Namespace, Verb: a.Verb, Group: a.Resource.Group, Resource: a.Resource.Resource,
+				Namespace: a.Namespace, Verb: a.Verb, Group: a.Resource.Group, Resource: resource, Subresource: subresource,
 			}},
 		}, metav1.CreateOptions{})
 		if err != nil {

@@ -71,6 +71,7 @@ func TestPermissions(t *testing.T) {
 		"one-namespace": {rule(read, "batch", "jobs", "cronjobs"), rule(read, "", "pods", "pods/log", "events")},
 		"deleter":       {rule([]string{"get", "delete"}, "batch", "jobs")},
 		"replacer":      {rule([]string{"get", "create", "delete"}, "batch", "jobs")},
+		"creator":       {rule([]string{"get", "create"}, "batch", "jobs")},
 	}
 	users := map[string]string{}
 	for role, rules := range roles {
@@ -218,6 +219,12 @@ func TestPermissions(t *testing.T) {
 		{what: "rerun --replace (may create and delete, not watch)", user: "replacer", args: []string{"rerun", "broken", "--replace"}, code: 1,
 			stderr: []string{checked("list", "jobs", "batch", nsA, "job broken was not deleted and no new Job was created")}, forbidden: 1,
 			expected: "refused before the delete: the old Job would go and the new one never come"},
+		{what: "create --wait (may create, not watch)", user: "creator", args: []string{"create", "new", "--image=busybox", "--wait"}, code: 1,
+			stderr: []string{checked("list", "jobs", "batch", nsA, "nothing was created; drop --wait/--follow to create without watching")}, forbidden: 1,
+			expected: "refused before the create: a created Job the command cannot wait for would run unseen"},
+		{what: "rerun --follow (may create, not read pods)", user: "creator", args: []string{"rerun", "broken", "--follow"}, code: 1,
+			stderr: []string{checked("list", "jobs", "batch", nsA, "nothing was created or deleted; drop --wait/--follow to rerun without watching")}, forbidden: 1,
+			expected: "refused before the create"},
 	}
 
 	run := func(t *testing.T, c permCase) {
