@@ -251,7 +251,7 @@ func TestPermissions(t *testing.T) {
 				c.what, c.user, res.Code, c.code, res.Stdout, res.Stderr, c.stderr, c.stdout)
 		}
 		doc.Add(DocRow{
-			Case:     fmt.Sprintf("%s: `kubectl job %s`", c.user, strings.Join(c.args, " ")),
+			Case:     fmt.Sprintf("%s: `kubectl job %s`", c.user, strings.ReplaceAll(strings.Join(c.args, " "), nsB, "B")),
 			Expected: c.expected,
 			Observed: observed(res, map[string]string{nsA: "A", nsB: "B", nsA + "-": ""}),
 		})
