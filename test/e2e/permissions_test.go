@@ -28,7 +28,10 @@ type permCase struct {
 	stderr    []string
 	forbidden int
 	stdout    []string // stdout must contain each
-	expected  string   // the promise, for the docs
+	// stdoutLine, when set, must match a line of stdout (columns are as
+	// wide as the widest namespace of the cluster).
+	stdoutLine *regexp.Regexp
+	expected   string // the promise, for the docs
 }
 
 // TestPermissions runs explain, describe, list, logs, wait and every
@@ -177,8 +180,8 @@ func TestPermissions(t *testing.T) {
 			stderr: []string{`cannot list resource "jobs"`}, forbidden: 1, expected: "Error from server (Forbidden), exit 1, no hang"},
 		{what: "list -A with Jobs readable everywhere, pods nowhere", user: "cluster-jobs", args: []string{"list", "-A"}, code: 5,
 			stderr: []string{"Warning: cannot list pods at the cluster scope: forbidden; STATUS of live Jobs is from their counters only"}, forbidden: 1,
-			stdout:   []string{nsA + "   busy"},
-			expected: "every Job of every namespace listed; pods named as forbidden once; exit 5"},
+			stdoutLine: regexp.MustCompile(`(?m)^` + nsA + ` +busy +Running`),
+			expected:   "every Job of every namespace listed; pods named as forbidden once; exit 5"},
 	}
 
 	before := jobsSnapshot(t, nsA)
@@ -241,6 +244,10 @@ func TestPermissions(t *testing.T) {
 		}
 		for _, want := range c.stdout {
 			ok = ok && strings.Contains(res.Stdout, want)
+		}
+		if c.stdoutLine != nil && !c.stdoutLine.MatchString(res.Stdout) {
+			ok = false
+			t.Errorf("no line of stdout matches %s", c.stdoutLine)
 		}
 		if n := forbiddenLines(res.Stderr); n != c.forbidden {
 			ok = false
