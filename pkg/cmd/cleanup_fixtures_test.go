@@ -170,6 +170,7 @@ func newCleanupClientset(fixtures ...*cleanupFixture) *fake.Clientset {
 		}
 	}
 	cs := fake.NewClientset(objs...)
+	answerAccessReviews(cs)
 	// Reactors run most recently prepended first: preconditions, dry run, GC.
 	cs.PrependReactor("delete", "jobs", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		da := a.(k8stesting.DeleteActionImpl)

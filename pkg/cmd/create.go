@@ -315,6 +315,11 @@ func (o *CreateOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if o.dryRunStrategy == cmdutil.DryRunNone && (o.Wait || o.Follow) {
+		if err := kube.CheckAccess(ctx, o.Client, awaitAccesses(o.jobs, o.Namespace, o.Follow)...); err != nil {
+			return withHint(err, "nothing was created; drop --wait/--follow to create without watching")
+		}
+	}
 	created, err := createJobs(ctx, o.Client, o.jobs, o.dryRunStrategy, o.FieldManager)
 	if err != nil {
 		return err
@@ -372,6 +377,27 @@ func createdJobList(jobs []*batchv1.Job) string {
 		names[i] = "job.batch/" + j.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// awaitAccesses is what awaitCreated will read: Jobs to wait on, and to
+// follow one, its pods and their logs. A Job created and then not watchable
+// would leave the command failed and the Job running, so these are checked
+// before the create.
+func awaitAccesses(jobs []*batchv1.Job, defaultNamespace string, follow bool) []kube.Access {
+	var out []kube.Access
+	jobsR, podsR := batchv1.Resource("jobs"), corev1.Resource("pods")
+	for _, j := range jobs {
+		ns := j.Namespace
+		if ns == "" {
+			ns = defaultNamespace
+		}
+		out = append(out, kube.Access{Verb: "list", Resource: jobsR, Namespace: ns}, kube.Access{Verb: "watch", Resource: jobsR, Namespace: ns})
+		if follow && len(jobs) == 1 {
+			out = append(out, kube.Access{Verb: "list", Resource: podsR, Namespace: ns}, kube.Access{Verb: "watch", Resource: podsR, Namespace: ns},
+				kube.Access{Verb: "get", Resource: corev1.Resource("pods/log"), Namespace: ns})
+		}
+	}
+	return out
 }
 
 // awaitCreated waits for (or follows the logs of) Jobs just created, prints

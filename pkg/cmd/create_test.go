@@ -260,6 +260,7 @@ func TestCreateFromCronJob(t *testing.T) {
 // not store what it is asked to create with dryRun=All.
 func dryRunAwareClientset(objects ...runtime.Object) *fake.Clientset {
 	cs := fake.NewClientset(objects...)
+	answerAccessReviews(cs)
 	cs.PrependReactor("create", "*", func(a clienttesting.Action) (bool, runtime.Object, error) {
 		c := a.(clienttesting.CreateActionImpl)
 		if len(c.GetCreateOptions().DryRun) == 0 {

@@ -252,9 +252,12 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		fmt.Fprintln(o.ErrOut, noJobsFound(o.scope()))
 		return nil
 	}
+	if err := o.checkAccess(ctx, jobs); err != nil {
+		return err
+	}
 	pods, podsErr := podsOfJobs(ctx, o.Client, o.scope(), jobs)
 	if podsErr != nil {
-		fmt.Fprintf(o.ErrOut, "Warning: %v; cannot say what goes with the Jobs\n", describeListError("pods", o.scope(), podsErr))
+		fmt.Fprintf(o.ErrOut, "Warning: %v; cannot say what goes with the Jobs\n", kube.NewReadError("list", "pods", o.scope(), podsErr))
 	}
 	now := o.Now()
 	var deleted []*batchv1.Job
@@ -309,6 +312,23 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		return exitcode.New(exitcode.Error, fmt.Errorf("%d of %d Jobs were not deleted; see the errors above", failed, len(jobs)))
 	}
 	return nil
+}
+
+// checkAccess makes sure, before the first delete, that every delete is
+// allowed: a user who may delete Jobs in one namespace of -A but not in
+// another gets an error and nothing deleted, not half of the Jobs gone.
+func (o *DeleteOptions) checkAccess(ctx context.Context, jobs []*batchv1.Job) error {
+	if o.dryRun != cmdutil.DryRunNone {
+		return nil
+	}
+	var accesses []kube.Access
+	for _, j := range jobs {
+		accesses = append(accesses, kube.Access{Verb: "delete", Resource: batchv1.Resource("jobs"), Namespace: j.Namespace})
+		if o.gracePeriod != nil {
+			accesses = append(accesses, kube.Access{Verb: "delete", Resource: corev1.Resource("pods"), Namespace: j.Namespace})
+		}
+	}
+	return withHint(kube.CheckAccess(ctx, o.Client, accesses...), "nothing was deleted")
 }
 
 // findJobs reads the Jobs to delete. Named Jobs are all read before anything
@@ -389,7 +409,7 @@ func (o *DeleteOptions) sayImpact(job *batchv1.Job, pods []corev1.Pod, known boo
 	c := countPods(pods)
 	switch {
 	case !known:
-		fmt.Fprintf(o.ErrOut, "%s: its pods could not be read\n", ref)
+		// The warning about the pods list already said it, once for all.
 	case o.propagation == metav1.DeletePropagationOrphan:
 		if len(pods) > 0 {
 			what := fmt.Sprintf("the %d pods of %s%s in place with no Job to own them; delete them", len(pods), ref, c.activeText())
@@ -519,6 +539,16 @@ func (o *DeleteOptions) waitGone(ctx context.Context, jobs []*batchv1.Job) error
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
 			return exitcode.New(exitcode.Timeout, fmt.Errorf("%w after %s; the deletes were accepted and go on: check with kubectl job list -n %s", err, o.Timeout, job.Namespace))
+		case apierrors.IsForbidden(err):
+			// The deletes were allowed and made; only seeing them finish is
+			// not: say so once and exit partial rather than fail.
+			resource := "jobs"
+			var status apierrors.APIStatus
+			if errors.As(err, &status) && status.Status().Details != nil && status.Status().Details.Kind != "" {
+				resource = status.Status().Details.Kind
+			}
+			fmt.Fprintf(o.ErrOut, "Warning: %v; the deletes were accepted and go on without waiting\n", kube.NewReadError("watch", resource, job.Namespace, err))
+			return exitcode.New(exitcode.Partial, nil)
 		case err != nil:
 			return fmt.Errorf("waiting for the deletes to finish: %w", err)
 		}

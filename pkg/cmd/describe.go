@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -150,6 +151,7 @@ func (o *DescribeOptions) Run(ctx context.Context) error {
 	}
 
 	failed, partial, printed := false, false, 0
+	warned := map[string]bool{}
 	for _, t := range targets {
 		f, err := kube.FetchJob(ctx, o.Client, t.namespace, t.name, o.Now())
 		if err != nil {
@@ -161,8 +163,17 @@ func (o *DescribeOptions) Run(ctx context.Context) error {
 			continue
 		}
 		for _, p := range f.Problems {
-			fmt.Fprintf(o.ErrOut, "Warning: job/%s: %v\n", printers.Sanitize(t.name), p)
 			partial = true
+			// A forbidden read is forbidden for every Job of the namespace:
+			// one line says it, however many Jobs are described.
+			line := "Warning: " + printers.Sanitize(p.Error())
+			if !apierrors.IsForbidden(p) {
+				line = fmt.Sprintf("Warning: job/%s: %s", printers.Sanitize(t.name), printers.Sanitize(p.Error()))
+			}
+			if !warned[line] {
+				warned[line] = true
+				fmt.Fprintln(o.ErrOut, line)
+			}
 		}
 		if printed > 0 {
 			fmt.Fprint(o.Out, "\n\n")

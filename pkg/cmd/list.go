@@ -246,6 +246,9 @@ func (o *ListOptions) scope() string {
 func (o *ListOptions) Run(ctx context.Context) error {
 	jobs, rv, cj, notFound, err := o.fetchJobs(ctx)
 	if err != nil {
+		if o.AllNamespaces && apierrors.IsForbidden(err) {
+			return withHint(err, "list the Jobs of one namespace with: kubectl job list -n NAMESPACE")
+		}
 		return err
 	}
 	for _, nf := range notFound {
@@ -368,7 +371,7 @@ func (o *ListOptions) explainRows(ctx context.Context, jobs []batchv1.Job) []pri
 	if err != nil {
 		// The table still shows what the Jobs say; the user learns what is missing.
 		o.partial = true
-		fmt.Fprintf(o.ErrOut, "Warning: %v; STATUS of live Jobs is from their counters only\n", describeListError("pods", o.scope(), err))
+		fmt.Fprintf(o.ErrOut, "Warning: %v; STATUS of live Jobs is from their counters only\n", kube.NewReadError("list", "pods", o.scope(), err))
 		return rows
 	}
 	for i := range rows {
@@ -384,17 +387,6 @@ func (o *ListOptions) explainRows(ctx context.Context, jobs []batchv1.Job) []pri
 // marked unknown; explain and describe read them.
 func explainListed(job *batchv1.Job, pods []corev1.Pod, podsKnown bool, now time.Time) *explain.JobExplanation {
 	return explain.Explain(explain.Input{Job: job, Pods: pods, Now: now, PodsUnknown: !podsKnown, EventsUnknown: true})
-}
-
-func describeListError(resource, namespace string, err error) error {
-	where := "in namespace " + namespace
-	if namespace == "" {
-		where = "in any namespace"
-	}
-	if apierrors.IsForbidden(err) {
-		return fmt.Errorf("cannot list %s %s: forbidden", resource, where)
-	}
-	return fmt.Errorf("cannot list %s %s: %w", resource, where, err)
 }
 
 func (o *ListOptions) filterRows(rows []printers.JobRow) []printers.JobRow {

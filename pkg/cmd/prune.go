@@ -261,6 +261,16 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "dry run: nothing was deleted; run without --dry-run to delete %s\n", pluralJobs(len(toDelete)))
 		return nil
 	}
+	if o.dryRun == cmdutil.DryRunNone {
+		// Every delete must be allowed before the first, and before asking.
+		var accesses []kube.Access
+		for _, d := range toDelete {
+			accesses = append(accesses, kube.Access{Verb: "delete", Resource: batchv1.Resource("jobs"), Namespace: d.Job.Namespace})
+		}
+		if err := kube.CheckAccess(ctx, o.Client, accesses...); err != nil {
+			return withHint(err, "nothing was deleted")
+		}
+	}
 	if o.dryRun == cmdutil.DryRunNone && !o.Yes {
 		if !o.IsTerminal() {
 			return exitcode.New(exitcode.Error, errNoTTY)

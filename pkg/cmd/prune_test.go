@@ -120,15 +120,16 @@ func TestPruneGolden(t *testing.T) {
 }
 
 // TestPruneNeverDeletesUnfinished runs prune with every combination of its
-// selection flags and checks that running, suspended and failing Jobs
-// survive each, and that every delete carries UID and resourceVersion.
+// selection flags (scope, selector, outcome, age, keep-last, cascade) and
+// checks that running, suspended and failing Jobs survive each, and that
+// every delete carries UID and resourceVersion.
 func TestPruneNeverDeletesUnfinished(t *testing.T) {
-	for _, ns := range [][]string{nil, {"-A"}} {
+	for _, ns := range [][]string{nil, {"-A"}, {"-l", "app=etl"}, {"-A", "-l", "app=etl"}} {
 		for _, outcome := range [][]string{nil, {"--succeeded"}, {"--failed"}, {"--succeeded", "--failed"}} {
 			for _, age := range []string{"", "--older-than=1m", "--older-than=2d"} {
-				for _, keep := range []string{"", "--keep-last=0", "--keep-last=1", "--keep-last=5"} {
+				for _, keep := range []string{"", "--keep-last=0", "--keep-last=1", "--keep-last=5", "--cascade=foreground --keep-last=2"} {
 					args := append(append([]string{"--yes"}, ns...), outcome...)
-					for _, a := range []string{age, keep} {
+					for _, a := range append([]string{age}, strings.Fields(keep)...) {
 						if a != "" {
 							args = append(args, a)
 						}

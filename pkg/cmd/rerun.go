@@ -239,11 +239,28 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 		}
 		return o.printObj(checked)
 	}
+	if o.Wait || o.Follow {
+		if err := kube.CheckAccess(ctx, o.Client, awaitAccesses([]*batchv1.Job{job}, o.Namespace, o.Follow)...); err != nil {
+			return withHint(err, "nothing was created or deleted; drop --wait/--follow to rerun without watching")
+		}
+	}
 	if o.Replace {
 		// The API server checks the new Job before the old one is deleted,
 		// so a refused spec leaves the old Job in place.
 		if _, err := o.dryRunCreate(ctx, job, createOpts); err != nil {
-			return fmt.Errorf("the new Job would be refused, job %s was not deleted: %w", o.Name, err)
+			// A hint, not a wrap: errorMessage prints an API error in
+			// kubectl's words only, and this must still be said.
+			return withHint(err, "the new Job was refused, so job %s was not deleted", o.Name)
+		}
+		// Deleting, then waiting for the old Job to be gone (a watch), must
+		// both be allowed, or the old Job could go and the new never come.
+		jobsResource := batchv1.Resource("jobs")
+		if err := kube.CheckAccess(ctx, o.Client,
+			kube.Access{Verb: "delete", Resource: jobsResource, Namespace: old.Namespace},
+			kube.Access{Verb: "list", Resource: jobsResource, Namespace: old.Namespace},
+			kube.Access{Verb: "watch", Resource: jobsResource, Namespace: old.Namespace},
+		); err != nil {
+			return withHint(err, "job %s was not deleted and no new Job was created", o.Name)
 		}
 		if err := o.replace(ctx, old); err != nil {
 			return err
@@ -252,7 +269,7 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 	created, err := jobs.Create(ctx, job, createOpts)
 	if err != nil {
 		if o.Replace {
-			return fmt.Errorf("job %s was deleted but the new Job could not be created: %w", o.Name, err)
+			return withHint(err, "job %s was deleted but the new Job could not be created", o.Name)
 		}
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
 
 // SuspendOptions are the options of kubectl job suspend and resume.
@@ -195,6 +197,9 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 		}
 		jobs = append(jobs, job)
 	}
+	if err := o.checkAccess(ctx, len(jobs)+len(o.cronJobs)); err != nil {
+		return err
+	}
 	for _, job := range jobs {
 		if err := o.job(ctx, job); err != nil {
 			o.reportError(err)
@@ -217,12 +222,55 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 	}
 }
 
+// checkAccess makes sure, before the first patch of several, that every one
+// is allowed, so that a user without the right is told once and nothing is
+// half done. One patch needs no check: it happens or not.
+func (o *SuspendOptions) checkAccess(ctx context.Context, objects int) error {
+	if objects < 2 {
+		return nil
+	}
+	var accesses []kube.Access
+	if objects > len(o.cronJobs) {
+		accesses = append(accesses, kube.Access{Verb: "patch", Resource: batchv1.Resource("jobs"), Namespace: o.Namespace})
+	}
+	if len(o.cronJobs) > 0 {
+		accesses = append(accesses, kube.Access{Verb: "patch", Resource: batchv1.Resource("cronjobs"), Namespace: o.Namespace})
+	}
+	return withHint(kube.CheckAccess(ctx, o.Client, accesses...), "nothing was %s", o.done())
+}
+
 func (o *SuspendOptions) reportError(err error) {
 	fmt.Fprintln(o.ErrOut, errorMessage(err))
 }
 
-func (o *SuspendOptions) patch(suspend bool) []byte {
-	return fmt.Appendf(nil, `{"spec":{"suspend":%t}}`, suspend)
+// patch sets spec.suspend. With a uid, the patch also names the object's
+// UID: the API server refuses to change a UID (metadata.uid is immutable), so
+// an object deleted and re-created under the same name since it was read is
+// not patched. Suspending a Job deletes its active pods: the wrong Job's must
+// not go.
+func (o *SuspendOptions) patch(suspend bool, uid types.UID) []byte {
+	if uid == "" {
+		return fmt.Appendf(nil, `{"spec":{"suspend":%t}}`, suspend)
+	}
+	return fmt.Appendf(nil, `{"metadata":{"uid":%q},"spec":{"suspend":%t}}`, uid, suspend)
+}
+
+// uidChanged reports whether err is the API server refusing a patch whose
+// metadata.uid is not the object's: it was re-created since it was read.
+func uidChanged(err error) bool {
+	if !apierrors.IsInvalid(err) {
+		return false
+	}
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || status.Status().Details == nil {
+		return false
+	}
+	for _, c := range status.Status().Details.Causes {
+		if c.Field == "metadata.uid" {
+			return true
+		}
+	}
+	return false
 }
 
 // job suspends or resumes one Job and says what the controller will do.
@@ -239,8 +287,11 @@ func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
 		fmt.Fprintf(o.ErrOut, "  it is already %s\n", map[bool]string{true: "suspended", false: "running (not suspended)"}[o.Suspend])
 		return nil
 	}
-	if _, err := o.Client.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, o.patch(o.Suspend),
+	if _, err := o.Client.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, o.patch(o.Suspend, job.UID),
 		metav1.PatchOptions{FieldManager: o.FieldManager}); err != nil {
+		if uidChanged(err) {
+			return fmt.Errorf("job %s was deleted and re-created since it was read (its UID changed); the new Job was not %s: run the command again", name, o.done())
+		}
 		return err
 	}
 	if o.Suspend {
@@ -277,8 +328,11 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 		fmt.Fprintf(o.ErrOut, "  it is already %s\n", map[bool]string{true: "suspended", false: "scheduling (not suspended)"}[o.Suspend])
 		return nil
 	}
-	if _, err := o.Client.BatchV1().CronJobs(o.Namespace).Patch(ctx, cj.Name, types.MergePatchType, o.patch(o.Suspend),
+	if _, err := o.Client.BatchV1().CronJobs(o.Namespace).Patch(ctx, cj.Name, types.MergePatchType, o.patch(o.Suspend, cj.UID),
 		metav1.PatchOptions{FieldManager: o.FieldManager}); err != nil {
+		if uidChanged(err) {
+			return fmt.Errorf("cronjob %s was deleted and re-created since it was read (its UID changed); the new CronJob was not %s: run the command again", printers.EscapeTerminal(cj.Name), o.done())
+		}
 		return err
 	}
 	if o.Suspend {

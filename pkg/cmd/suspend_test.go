@@ -17,6 +17,7 @@ import (
 func runSuspend(t *testing.T, suspend bool, objs []runtime.Object, args ...string) (string, string, int, *fake.Clientset) {
 	t.Helper()
 	cs := fake.NewClientset(objs...)
+	answerAccessReviews(cs)
 	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
 	o := NewSuspendOptions(testConfigFlags(), streams, suspend)
 	o.Client, o.Namespace = cs, "ns"
@@ -50,7 +51,7 @@ func TestSuspendJob(t *testing.T) {
 			t.Errorf("stderr %q lacks %q", stderr, want)
 		}
 	}
-	if got := patches(cs); len(got) != 1 || got[0] != `jobs/batch {"spec":{"suspend":true}}` {
+	if got := patches(cs); len(got) != 1 || got[0] != `jobs/batch {"metadata":{"uid":"uid-batch"},"spec":{"suspend":true}}` {
 		t.Errorf("patches %v", got)
 	}
 }
@@ -67,7 +68,7 @@ func TestResumeJob(t *testing.T) {
 	if !strings.Contains(stderr, "up to 4 pods") || !strings.Contains(stderr, "deadline clock restarts now") {
 		t.Errorf("stderr %q", stderr)
 	}
-	if got := patches(cs); len(got) != 1 || got[0] != `jobs/batch {"spec":{"suspend":false}}` {
+	if got := patches(cs); len(got) != 1 || got[0] != `jobs/batch {"metadata":{"uid":"uid-batch"},"spec":{"suspend":false}}` {
 		t.Errorf("patches %v", got)
 	}
 }

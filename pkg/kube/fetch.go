@@ -2,10 +2,8 @@ package kube
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -34,22 +32,14 @@ func FetchJob(ctx context.Context, client kubernetes.Interface, namespace, name 
 	pods, err := ListJobPods(ctx, client, job)
 	if err != nil {
 		out.Input.PodsUnknown = true
-		out.Problems = append(out.Problems, describeReadError("pods", namespace, err))
+		out.Problems = append(out.Problems, NewReadError("list", "pods", namespace, err))
 	}
 	out.Input.Pods = pods
 	events, err := ListJobEvents(ctx, client, job, pods)
 	if err != nil {
 		out.Input.EventsUnknown = true
-		out.Problems = append(out.Problems, describeReadError("events", namespace, err))
+		out.Problems = append(out.Problems, NewReadError("list", "events", namespace, err))
 	}
 	out.Input.Events = events
 	return out, nil
-}
-
-// describeReadError turns a failed list into the line the user sees.
-func describeReadError(resource, namespace string, err error) error {
-	if apierrors.IsForbidden(err) {
-		return fmt.Errorf("cannot list %s in namespace %s: forbidden: %w", resource, namespace, err)
-	}
-	return fmt.Errorf("cannot list %s in namespace %s: %w", resource, namespace, err)
 }

@@ -10,6 +10,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
@@ -51,6 +52,14 @@ func Print(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, o
 	for _, line := range gone {
 		r.errOut.printf("%s\n", line)
 	}
+	if r.forbidden != nil {
+		if r.fetched == 0 && failed == r.forbiddenFailures {
+			// No log could be read at all: logs is what was asked for, so
+			// this is kubectl's Error from server (Forbidden), exit 1.
+			return exitcode.Error, r.forbidden.Err
+		}
+		r.errOut.printf("Warning: %v\n", r.forbidden)
+	}
 	if failed > 0 {
 		return exitcode.Partial, nil
 	}
@@ -88,6 +97,25 @@ type runner struct {
 	opts   *Options
 	out    *sink
 	errOut *lockedWriter
+	// fetched counts logs read; forbidden is the first log read refused by
+	// the API server (pods/log is granted per namespace, so one says it for
+	// all), forbiddenFailures how many were. Only fetchOrdered's loop
+	// writes them.
+	fetched           int
+	forbidden         *kube.ReadError
+	forbiddenFailures int
+}
+
+// noteForbidden records a refused log read; it reports whether err was one.
+func (r *runner) noteForbidden(namespace string, err error) bool {
+	if !apierrors.IsForbidden(err) {
+		return false
+	}
+	r.forbiddenFailures++
+	if r.forbidden == nil {
+		r.forbidden = kube.NewReadError("get", "pods/log", namespace, err)
+	}
+	return true
 }
 
 // lockedWriter keeps diagnostics from concurrent streams whole, too.
@@ -253,7 +281,12 @@ func (r *runner) fetchOrdered(ctx context.Context, targets []target) (int, error
 		if outErr != nil {
 			return failed, outErr
 		}
-		if err != nil {
+		switch {
+		case err == nil:
+			r.fetched++
+		case r.noteForbidden(t.attempt.Pod.Namespace, err):
+			failed++ // said once, by the caller
+		default:
 			failed++
 			r.errOut.printf("error: cannot get the logs of pod %s container %s: %v\n", Escape(t.attempt.Pod.Name), t.container, err)
 		}

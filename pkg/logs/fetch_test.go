@@ -3,6 +3,7 @@ package logs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
 
@@ -244,5 +246,49 @@ func TestPodLogOptionsPassThrough(t *testing.T) {
 	want := &corev1.PodLogOptions{Container: "main", TailLines: &tail, SinceSeconds: &since, LimitBytes: &limit, Timestamps: true}
 	if diff := cmp.Diff(want, seen); diff != "" {
 		t.Errorf("PodLogOptions (-want +got):\n%s", diff)
+	}
+}
+
+// TestPrintForbidden: pods/log is granted per namespace, so a refused log is
+// said once, not once per pod; with no log readable at all it is the
+// command's error (kubectl's Error from server (Forbidden), exit 1).
+func TestPrintForbidden(t *testing.T) {
+	job, objs, text := backoffJob()
+	forbidden := func(pod string) error {
+		return apierrors.NewForbidden(corev1.Resource("pods"), pod, errors.New(`User "u" cannot get resource "pods/log" in API group "" in the namespace "ns"`))
+	}
+	for _, tt := range []struct {
+		name      string
+		refuse    func(pod string) bool
+		wantCode  int
+		wantErr   bool
+		wantLines int
+	}{
+		{name: "every log refused", refuse: func(string) bool { return true }, wantCode: exitcode.Error, wantErr: true},
+		{name: "some logs refused", refuse: func(pod string) bool { return pod != "pi-ccccc" }, wantCode: exitcode.Partial, wantLines: 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := DefaultOptions()
+			opts.openStream = func(ctx context.Context, ns, pod string, o *corev1.PodLogOptions) (io.ReadCloser, error) {
+				if tt.refuse(pod) {
+					return nil, forbidden(pod)
+				}
+				return (&fakeLogs{text: text}).stream(ctx, ns, pod, o)
+			}
+			var out, errOut bytes.Buffer
+			code, err := Print(context.Background(), fake.NewClientset(objs...), job, opts, &out, &errOut)
+			if code != tt.wantCode || (err != nil) != tt.wantErr {
+				t.Fatalf("Print = %d, %v; want %d (error %v)", code, err, tt.wantCode, tt.wantErr)
+			}
+			if tt.wantErr && !apierrors.IsForbidden(err) {
+				t.Errorf("error %v is not the server's Forbidden", err)
+			}
+			if got := strings.Count(errOut.String(), "forbidden"); got != tt.wantLines {
+				t.Errorf("%d lines say forbidden, want %d:\n%s", got, tt.wantLines, errOut.String())
+			}
+			if tt.wantLines > 0 && !strings.Contains(errOut.String(), "Warning: cannot get pods/log in namespace ns: forbidden\n") {
+				t.Errorf("stderr: %s", errOut.String())
+			}
+		})
 	}
 }

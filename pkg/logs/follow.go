@@ -106,6 +106,8 @@ type follower struct {
 	slots chan struct{}
 
 	watchErr atomic.Pointer[error]
+	// streamed is set once any followed log stream has opened.
+	streamed atomic.Bool
 	ending   bool
 	deleted  bool
 	phase    explain.Phase
@@ -156,6 +158,12 @@ func (f *follower) run(ctx context.Context) (int, error) {
 	if err := f.dumpEnded(ctx, all); err != nil {
 		return exitcode.Error, err
 	}
+	if f.forbidden != nil {
+		if f.fetched == 0 {
+			return exitcode.Error, f.forbidden.Err
+		}
+		f.errOut.printf("Warning: %v\n", f.forbidden)
+	}
 
 	var endTimer, finalWait <-chan time.Time
 	finalWaitOver := false
@@ -186,7 +194,20 @@ func (f *follower) run(ctx context.Context) (int, error) {
 		case <-f.poke:
 		case s := <-f.done:
 			f.open--
-			if s.err != nil {
+			switch {
+			case s.err == nil:
+			case f.forbidden == nil && f.noteForbidden(s.namespace, s.err):
+				// Log access will not come back while following: with no log
+				// read yet it is the command's error; else said once.
+				if f.fetched == 0 && !f.streamed.Load() {
+					for _, s := range f.streams {
+						s.cancel()
+					}
+					return exitcode.Error, s.err
+				}
+				f.errOut.printf("Warning: %v\n", f.forbidden)
+			case apierrors.IsForbidden(s.err):
+			default:
 				f.errOut.printf("error: cannot follow the logs of pod %s container %s: %v\n", Escape(s.pod), s.container, s.err)
 			}
 		case <-endTimer:
@@ -556,7 +577,11 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 			}
 		}
 		rc, err := f.opts.openStream(ctx, s.namespace, s.pod, opts)
+		if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+			return err // retrying will not grant access
+		}
 		if err == nil {
+			f.streamed.Store(true)
 			var outErr error
 			err = readLines(rc, func(line []byte) error {
 				lastData.Store(time.Now().UnixNano())

@@ -3,6 +3,8 @@ package logs
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
@@ -255,5 +258,37 @@ func TestPhaseExitCode(t *testing.T) {
 		if got := PhaseExitCode(p); got != want {
 			t.Errorf("%s: %d, want %d", p, got, want)
 		}
+	}
+}
+
+// TestFollowForbidden: a refused log stream is not retried (a refusal does
+// not heal): with no log read yet, Follow ends at once with the server's
+// Forbidden error, which the command prints kubectl's way.
+func TestFollowForbidden(t *testing.T) {
+	job := newJob("pi", false)
+	p := newPod(job, "pi-1", 0, corev1.PodRunning)
+	client := fake.NewClientset(job, &p)
+	opts := followOptions(&fakeLogs{})
+	calls := 0
+	var mu sync.Mutex
+	opts.openStream = func(context.Context, string, string, *corev1.PodLogOptions) (io.ReadCloser, error) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		return nil, apierrors.NewForbidden(corev1.Resource("pods"), "pi-1", errors.New(`User "u" cannot get resource "pods/log"`))
+	}
+	r := startFollow(t, client, job, opts)
+	select {
+	case <-r.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Follow kept retrying a forbidden log")
+	}
+	if r.code != exitcode.Error || !apierrors.IsForbidden(r.err) {
+		t.Errorf("Follow = %d, %v; want %d and the Forbidden error", r.code, r.err, exitcode.Error)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 {
+		t.Errorf("%d log requests, want 1", calls)
 	}
 }

@@ -3,8 +3,15 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,23 +142,31 @@ func TestDeleteReportsTTL(t *testing.T) {
 	jobNamed(t, ns, "ttl") // still there
 }
 
-// TestDeleteRecreatedJob: the real API server refuses a delete whose UID
-// precondition names a Job that was deleted and re-created under the same
-// name, and one whose resourceVersion precondition is stale; the Jobs
-// survive. This is the race between listing and deleting, made certain.
+// TestDeleteRecreatedJob: a name reused between lookup and delete is never
+// deleted or changed by mistake. The real API server refuses a delete whose
+// UID precondition names a Job that was deleted and re-created under the
+// same name (delete, rerun --replace), one whose resourceVersion precondition
+// is stale (prune), and a suspend patch naming the old UID; the command
+// itself, paused at its -i prompt while the Job is re-created, refuses too.
+// The cases are the "deletes" table of docs/reliability.md.
 func TestDeleteRecreatedJob(t *testing.T) {
 	t.Parallel()
 	ns := Namespace(t)
 	ctx := context.Background()
+	doc := NewDocSection(t, "deletes")
+	recreate := func(name string, b *JobBuilder) *batchv1.Job {
+		t.Helper()
+		if err := client.BatchV1().Jobs(ns).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationForeground)}); err != nil {
+			t.Fatal(err)
+		}
+		WaitForGone(t, ns, name, 60*time.Second)
+		return b.Create(t)
+	}
+
 	NewJob(ns, "again").Create(t)
 	WaitForCondition(t, ns, "again", batchv1.JobComplete, 60*time.Second)
 	listed := jobNamed(t, ns, "again")
-	if err := client.BatchV1().Jobs(ns).Delete(ctx, "again", metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationForeground)}); err != nil {
-		t.Fatal(err)
-	}
-	WaitForGone(t, ns, "again", 30*time.Second)
-	recreated := NewJob(ns, "again").Create(t)
-
+	recreated := recreate("again", NewJob(ns, "again"))
 	err := kube.DeleteJob(ctx, client, listed, kube.DeleteJobOptions{})
 	if !kube.IsPreconditionFailed(err) {
 		t.Fatalf("deleting with the old UID: %v, want a precondition failure", err)
@@ -159,6 +174,11 @@ func TestDeleteRecreatedJob(t *testing.T) {
 	if got := jobNamed(t, ns, "again"); got.UID != recreated.UID {
 		t.Fatalf("the re-created Job is gone or replaced: %s", got.UID)
 	}
+	doc.Add(DocRow{
+		Case:     "delete with the UID read before the Job was deleted and re-created under its name (what delete and rerun --replace send)",
+		Expected: "409 Conflict (precondition failed); the new Job stays",
+		Observed: fmt.Sprintf("%s; the new Job (new UID) is still there", apiReason(err)),
+	})
 
 	// resourceVersion: the Job changes after it was read (prune's case).
 	read := jobNamed(t, ns, "again")
@@ -172,4 +192,118 @@ func TestDeleteRecreatedJob(t *testing.T) {
 		t.Fatalf("deleting with a stale resourceVersion: %v, want a precondition failure", err)
 	}
 	jobNamed(t, ns, "again")
+	doc.Add(DocRow{
+		Case:     "delete with the UID and a resourceVersion from before the Job changed (what prune sends)",
+		Expected: "409 Conflict; the Job stays, prune says to run it again",
+		Observed: fmt.Sprintf("%s; the Job is still there", apiReason(err)),
+	})
+
+	// The command: `delete -i` reads the Job and waits at its prompt; the Job
+	// is re-created meanwhile; "y" must not delete the new one.
+	cmd := exec.Command("kubectl", "job", "delete", "again", "-n", ns, "-i")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "NO_COLOR=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	WaitFor(t, 60*time.Second, "the delete prompt", func() (bool, error) {
+		return strings.Contains(stderr.String(), "(y/N): "), nil
+	})
+	recreated = recreate("again", NewJob(ns, "again").Sim(SimOutcome, "run"))
+	if _, err := io.WriteString(stdin, "y\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = stdin.Close()
+	code := 0
+	if err := cmd.Wait(); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			t.Fatal(err)
+		}
+		code = exitErr.ExitCode()
+	}
+	t.Logf("delete -i: exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
+	want := "error: job.batch/again was deleted and re-created since it was read (its UID changed); the new Job was not deleted"
+	if code != 1 || !strings.Contains(stderr.String(), want) || stdout.String() != "" {
+		t.Errorf("delete -i of a re-created Job: exit %d, stdout %q, stderr:\n%s\nwant exit 1 and %q", code, stdout.String(), stderr.String(), want)
+	}
+	if got := jobNamed(t, ns, "again"); got.UID != recreated.UID || got.DeletionTimestamp != nil {
+		t.Errorf("the re-created Job was deleted or replaced")
+	}
+	doc.Add(DocRow{
+		Case:     "`kubectl job delete again -i`: the Job is deleted and re-created while the prompt waits, then the user answers y",
+		Expected: "exit 1, the UID change named, nothing on stdout; the new Job stays",
+		Observed: fmt.Sprintf("exit %d; stderr: `%s`; the new Job (running) is still there", code, lineWith(stderr.String(), "re-created")),
+	})
+
+	// suspend/resume patch metadata.uid along with spec.suspend: a patch
+	// naming the old UID is refused (uid is immutable), so suspend never
+	// deletes the pods of a Job re-created under the name it read.
+	err = patchJob(ctx, ns, "again", fmt.Sprintf(`{"metadata":{"uid":%q},"spec":{"suspend":true}}`, listed.UID))
+	if !apierrors.IsInvalid(err) {
+		t.Fatalf("suspend patch with the old UID: %v, want Invalid", err)
+	}
+	if got := jobNamed(t, ns, "again"); ptr.Deref(got.Spec.Suspend, false) {
+		t.Errorf("the re-created Job was suspended")
+	}
+	doc.Add(DocRow{
+		Case:     "suspend (or resume) patch naming the UID read before the Job was re-created",
+		Expected: "refused (422, metadata.uid is immutable); the new Job keeps running, suspend says the UID changed",
+		Observed: fmt.Sprintf("%s; the new Job is not suspended", apiReason(err)),
+	})
+}
+
+// patchJob sends a merge patch to a Job.
+func patchJob(ctx context.Context, ns, name, patch string) error {
+	_, err := client.BatchV1().Jobs(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	return err
+}
+
+// apiReason is the HTTP code and reason of an API error, for the docs.
+func apiReason(err error) string {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return fmt.Sprintf("error %v", err)
+	}
+	st := status.Status()
+	return fmt.Sprintf("%d %s", st.Code, st.Reason)
+}
+
+// lineWith is the first line of s containing sub, from sub's first word
+// on the line's error (a prompt may share the line).
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			if i := strings.Index(l, "error: "); i >= 0 {
+				return l[i:]
+			}
+			return l
+		}
+	}
+	return ""
+}
+
+// lockedBuffer is a bytes.Buffer a running command writes while the test
+// reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
