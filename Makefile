@@ -10,7 +10,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/kubectl-job/kubectl-job/pkg/version
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test test-unit e2e e2e-faults difftest dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean
+.PHONY: build test test-unit e2e e2e-faults difftest dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean bench
 N ?= 200
 SEED ?= 1
 
@@ -33,6 +33,9 @@ e2e-faults: build ## fault tests: API server and etcd stopped and restarted unde
 difftest: build ## differential test of explain against the job controller: make difftest N=200 SEED=1 (writes docs/accuracy.md)
 	DIFFTEST_N=$(N) DIFFTEST_SEED=$(SEED) DIFFTEST_PARALLEL=10 DIFFTEST_REPORT=$(CURDIR)/docs/accuracy.md \
 	  KJ_E2E_PKGS=./test/difftest/ KJ_E2E_RUN=TestDifferential hack/e2e.sh
+
+bench: build ## fleet of 2,000 Jobs on a fresh local cluster; kubectl-job vs kubectl; writes docs/benchmarks.md (BENCH_ROUNDS=5)
+	hack/bench.sh
 
 dist: ## all 6 release archives + checksums.txt in dist/ (goreleaser snapshot named after VERSION)
 	hack/dist.sh
