@@ -105,7 +105,8 @@ OnFailure container restarts count too), or with backoffLimitPerIndex the failed
 indexes against maxFailedIndexes ("1/3 idx").
 
 It reads the Jobs (in pages of --chunk-size) and, only if some are still live,
-their pods with one more request per namespace scope, never one per Job.
+their pods with one more request (in pages ten times bigger), never one per Job.
+
 -o json, yaml, name and jsonpath print the Job objects themselves, so the output
 pipes into kubectl delete or kubectl apply.
 
@@ -155,7 +156,7 @@ Failing, Terminating, Pending, Running ... Complete: what needs attention first)
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", o.Watch, "After listing, print a row each time a Job changes, until interrupted.")
 	cmd.Flags().BoolVar(&o.WatchEvents, "output-watch-events", o.WatchEvents, "With --watch, add an EVENT column (ADDED, MODIFIED, DELETED).")
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Do not print the header line (and the --cronjob summary line).")
-	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Read Jobs and pods in pages of this many; 0 reads each in one request.")
+	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Read Jobs in pages of this many, and pods in pages of ten times as many; 0 reads each in one request.")
 	return cmd
 }
 
@@ -347,6 +348,14 @@ func (o *ListOptions) needsPods() bool {
 // needsVerdict says whether explain must run at all.
 func (o *ListOptions) needsVerdict() bool { return o.printer == nil || len(o.phases) > 0 }
 
+// podPageFactor makes the pages of the pods list this many times
+// --chunk-size. Every page of a paginated list costs the API server another
+// pass over its cache: on the bench fleet, the 4,300 pods of live Jobs among
+// 12,000 took 1.3-2.5 s in 9 pages of 500 and 0.5 s in one. Pods are most of
+// list's time, and their pages are filtered as they arrive, so bigger ones
+// cost the client little.
+const podPageFactor = 10
+
 // explainRows computes each Job's verdict. The engine first judges every Job
 // without pods; only the Jobs it does not find finished are live, and only
 // for them, and only if any, are pods read, in one request per scope.
@@ -367,7 +376,7 @@ func (o *ListOptions) explainRows(ctx context.Context, jobs []batchv1.Job) []pri
 	if len(live) == 0 || !o.needsPods() {
 		return rows
 	}
-	pods, err := kube.ListPodsOfJobs(ctx, o.Client, o.scope(), live, o.ChunkSize)
+	pods, err := kube.ListPodsOfJobs(ctx, o.Client, o.scope(), live, o.ChunkSize*podPageFactor)
 	if err != nil {
 		// The table still shows what the Jobs say; the user learns what is missing.
 		o.partial = true

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"time"
+
+	"testing"
+
+	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/utils/ptr"
+)
+
+func TestParseRequestsBothLogFormats(t *testing.T) {
+	log := `I1128 08:46:40.317457    7645 round_trippers.go:560] GET https://127.0.0.1:27200/apis/batch/v1/jobs?limit=500 200 OK in 4 milliseconds
+I1128 08:46:56.034438    8256 round_trippers.go:632] "Response" verb="GET" url="https://127.0.0.1:27200/api/v1/pods?limit=500" status="200 OK" milliseconds=16
+I1128 08:46:56.034438    8256 loader.go:402] Config loaded from file
+`
+	got := parseRequests(log)
+	if got.Count != 2 || got.Lines[0] != "GET /apis/batch/v1/jobs?limit=500" || got.Lines[1] != "GET /api/v1/pods?limit=500" {
+		t.Fatalf("got %+v", got)
+	}
+	if s := summarizeRequests(append(got.Lines, "GET /api/v1/pods?continue=x")); s != "`GET /apis/batch/v1/jobs`, `GET /api/v1/pods` ×2" {
+		t.Errorf("summary %q", s)
+	}
+}
+
+func TestPolls(t *testing.T) {
+	watchOnly := requestLog{Lines: []string{"GET /apis/batch/v1/namespaces/x/jobs?fieldSelector=a", "GET /apis/batch/v1/namespaces/x/jobs?watch=true"}}
+	if polls(watchOnly) {
+		t.Error("a list and a watch is not polling")
+	}
+	twice := requestLog{Lines: []string{"GET /apis/batch/v1/namespaces/x/jobs/a", "GET /apis/batch/v1/namespaces/x/jobs/a"}}
+	if !polls(twice) {
+		t.Error("reading the Job twice is polling")
+	}
+}
+
+func TestFleetStatusIsConsistent(t *testing.T) {
+	if got := ranges([]int{0, 1, 2, 5, 7, 8}); got != "0-2,5,7-8" {
+		t.Errorf("ranges: %q", got)
+	}
+	for _, k := range append(fleetKinds(), bigKind()) {
+		j := newJob("ns", k.name, true)
+		k.build(j)
+		var pods []podFate
+		if k.podsOf != nil {
+			pods = k.podsOf(j, time.Unix(1800000000, 0))
+		}
+		st := k.statusOf(j, pods, time.Unix(1800000000, 0))
+		s, f, a := count(pods)
+		if st.Succeeded != s || st.Failed != f || st.Active != a {
+			t.Errorf("%s: status %d/%d/%d, pods %d/%d/%d", k.name, st.Succeeded, st.Failed, st.Active, s, f, a)
+		}
+		if c := j.Spec.Completions; c != nil && st.Succeeded > *c {
+			t.Errorf("%s: %d succeeded > completions %d", k.name, st.Succeeded, *c)
+		}
+		if j.Spec.CompletionMode != nil && *j.Spec.CompletionMode == batchv1.IndexedCompletion && st.CompletedIndexes == "" && s > 0 {
+			t.Errorf("%s: Indexed without completedIndexes", k.name)
+		}
+		if ptr.Deref(j.Spec.ManagedBy, "") != managedBy {
+			t.Errorf("%s: not managed by the bench", k.name)
+		}
+	}
+}
