@@ -98,7 +98,7 @@ documents), or a single Job.`,
 
   # Explain a Job read from stdin
   kubectl get job pi -o yaml | kubectl job explain -f -`,
-		Args: cobra.MaximumNArgs(1),
+		Args: atMostOneArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd, args); err != nil {
 				return err

@@ -10,13 +10,16 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
@@ -44,9 +47,7 @@ conditions, counters, pods and events.`,
 	}
 	configFlags.AddFlags(cmd.PersistentFlags())
 	addKlogFlags(cmd)
-	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%w\nSee '%s --help' for usage", err, c.CommandPath())
-	})
+	cmd.SetFlagErrorFunc(flagError)
 
 	cmd.AddCommand(
 		NewCmdVersion(streams),
@@ -62,7 +63,112 @@ conditions, counters, pods and events.`,
 		NewCmdDelete(configFlags, streams), NewCmdPrune(configFlags, streams),
 	)
 	registerCompletions(cmd, configFlags)
+	rejectUnknownCommands(cmd)
 	return cmd
+}
+
+// rejectUnknownCommands makes every command that only groups subcommands
+// (the root, completion) refuse an unknown subcommand with one error line,
+// instead of cobra's multi-line "Did you mean this?" or, below the root,
+// printing help and exiting 0. The root alone still prints help when run
+// without arguments, like kubectl.
+func rejectUnknownCommands(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.HasSubCommands() && !c.Runnable() {
+			c.SuggestionsMinimumDistance = 2
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(c *cobra.Command, args []string) error {
+				switch {
+				case len(args) > 0:
+					return unknownCommandError(c, args[0])
+				case c == root:
+					return c.Help()
+				}
+				return withHint(fmt.Errorf("%s needs a subcommand: one of %s", c.CommandPath(), strings.Join(subcommandNames(c), ", ")), "see '%s --help'", c.CommandPath())
+			}
+		}
+		if c.Parent() != nil && c.Parent().Name() == "completion" {
+			c.Args = takesNoArgs
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// unknownCommandError names the unknown subcommand, the closest known one and
+// where to look, on one line.
+func unknownCommandError(c *cobra.Command, name string) error {
+	err := fmt.Errorf("unknown command %q for %q", name, c.CommandPath())
+	if s := c.SuggestionsFor(name); len(s) > 0 {
+		for i := range s {
+			s[i] = strconv.Quote(s[i])
+		}
+		err = fmt.Errorf("%w (did you mean %s?)", err, strings.Join(s, " or "))
+	} else if c != c.Root() {
+		err = fmt.Errorf("%w: want one of %s", err, strings.Join(subcommandNames(c), ", "))
+	}
+	return withHint(err, "see '%s --help'", c.CommandPath())
+}
+
+func subcommandNames(c *cobra.Command) []string {
+	var names []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	return names
+}
+
+// takesNoArgs is cobra.NoArgs with a kubectl-style message: cobra's says
+// "unknown command" for an argument of a command that takes none.
+func takesNoArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return withHint(fmt.Errorf("%s takes no arguments, got %q", c.CommandPath(), args), "see '%s --help'", c.CommandPath())
+	}
+	return nil
+}
+
+// atMostOneArg is cobra.MaximumNArgs(1) for commands that take one Job name.
+func atMostOneArg(c *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return withHint(fmt.Errorf("%s takes one Job name, got %d: %s", c.CommandPath(), len(args), strings.Join(args, " ")), "see '%s --help'", c.CommandPath())
+	}
+	return nil
+}
+
+// flagError turns pflag's parse errors into one line that names the flag,
+// says what value it wants in words (not strconv's), and where to look.
+func flagError(c *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		f := invalid.GetFlag()
+		want := flagValueWant[f.Value.Type()]
+		if want == "" {
+			want = "see the flag's description"
+			if cause := errors.Unwrap(invalid); cause != nil {
+				want = cause.Error()
+			}
+		}
+		err = fmt.Errorf("invalid value %q for --%s: %s", invalid.GetValue(), f.Name, want)
+	}
+	return withHint(err, "see '%s --help'", c.CommandPath())
+}
+
+// flagValueWant says in words what a flag of each pflag type accepts.
+var flagValueWant = map[string]string{
+	"int":            "want a whole number",
+	"int32":          "want a whole number",
+	"int64":          "want a whole number",
+	"uint":           "want a whole number, 0 or more",
+	"duration":       "want a duration such as 30s, 5m or 1h30m",
+	"bool":           "want true or false",
+	"stringToString": "want KEY=VALUE pairs separated by commas",
+	"float64":        "want a number",
+	"Level":          "want a whole number, the log level (6 shows every API request)",
 }
 
 // interruptibleContext is the command's context, cancelled on Ctrl-C or
@@ -119,6 +225,9 @@ func errorMessage(err error) string {
 		if !strings.HasPrefix(msg, "error: ") {
 			msg = "error: " + msg
 		}
+	}
+	if clientcmd.IsContextNotFound(err) && !strings.Contains(msg, "get-contexts") {
+		msg += "; list contexts with: kubectl config get-contexts"
 	}
 	var h *hintError
 	if errors.As(err, &h) && !strings.Contains(msg, h.hint) {

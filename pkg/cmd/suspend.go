@@ -53,7 +53,6 @@ func NewCmdResume(configFlags *genericclioptions.ConfigFlags, streams genericioo
 }
 
 func newCmdSuspend(o *SuspendOptions) *cobra.Command {
-	verb := "suspend"
 	cmd := &cobra.Command{
 		Use:   "suspend (NAME... | cronjob/NAME... | -l SELECTOR)",
 		Short: "Suspend Jobs (their active pods are deleted) or CronJobs (no new runs)",
@@ -73,7 +72,6 @@ A suspended CronJob schedules no new Jobs; Jobs it already started keep running.
   kubectl job suspend cronjob/nightly`,
 	}
 	if !o.Suspend {
-		verb = "resume"
 		cmd.Use = "resume (NAME... | cronjob/NAME... | -l SELECTOR)"
 		cmd.Short = "Resume suspended Jobs (pods start, the deadline clock restarts) or CronJobs"
 		cmd.Long = `Resume suspended Jobs or CronJobs by clearing spec.suspend, and say what that does.
@@ -91,7 +89,6 @@ has passed.`
   # Let a CronJob schedule again
   kubectl job resume cronjob/nightly`
 	}
-	cmd.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl job " + verb}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := o.Complete(args); err != nil {
 			return err

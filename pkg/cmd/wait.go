@@ -104,7 +104,6 @@ waiting for the remaining pods to terminate.`,
 
   # Wait until the controller has suspended the Job
   kubectl job wait batch-1 --for=suspended`,
-		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl job wait"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
 				return err

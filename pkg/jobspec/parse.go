@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -148,9 +149,51 @@ func ReadJobs(r io.Reader, source string) ([]*batchv1.Job, error) {
 func decodeProblem(err error) string {
 	msg := err.Error()
 	if i := strings.LastIndex(msg, "json: "); i >= 0 {
-		return msg[i+len("json: "):]
+		msg = msg[i+len("json: "):]
+	}
+	// "cannot unmarshal string into Go struct field PodFailurePolicyRule.rules.action
+	// of type v1.X" speaks Go; say which field wanted what, in YAML's words.
+	if m := unmarshalProblem.FindStringSubmatch(msg); m != nil {
+		got, field, want := m[1], m[2], m[3]
+		if _, path, ok := strings.Cut(field, "."); ok {
+			field = path
+		}
+		if field != "" {
+			return fmt.Sprintf("field %s: got %s, want %s", field, withArticle(got), describeGoType(want))
+		}
+		return fmt.Sprintf("got %s, want %s", withArticle(got), describeGoType(want))
 	}
 	return msg
+}
+
+var unmarshalProblem = regexp.MustCompile(`cannot unmarshal (\w+) into Go (?:struct field (\S+)|value) of type (\S+)`)
+
+func withArticle(jsonKind string) string {
+	if jsonKind == "array" || jsonKind == "object" {
+		return "an " + jsonKind
+	}
+	return "a " + jsonKind
+}
+
+// describeGoType names a Go type the way a manifest's author thinks of it.
+func describeGoType(t string) string {
+	t = strings.TrimLeft(t, "*")
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a map"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"), strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "a string"
+	}
+	if i := strings.LastIndex(t, "."); i >= 0 {
+		t = t[i+1:]
+	}
+	return "a " + t
 }
 
 func nameOf(data []byte) string {
