@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -18,6 +17,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
 
 // ParseEnv parses "NAME=VALUE" entries (--env). The value may contain "=".
@@ -145,56 +146,8 @@ func ReadJobs(r io.Reader, source string) ([]*batchv1.Job, error) {
 }
 
 // decodeProblem drops the layers sigs.k8s.io/yaml wraps around a JSON
-// decoding error ("error unmarshaling JSON: while decoding JSON: json: ").
-func decodeProblem(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "json: "); i >= 0 {
-		msg = msg[i+len("json: "):]
-	}
-	// "cannot unmarshal string into Go struct field PodFailurePolicyRule.rules.action
-	// of type v1.X" speaks Go; say which field wanted what, in YAML's words.
-	if m := unmarshalProblem.FindStringSubmatch(msg); m != nil {
-		got, field, want := m[1], m[2], m[3]
-		if _, path, ok := strings.Cut(field, "."); ok {
-			field = path
-		}
-		if field != "" {
-			return fmt.Sprintf("field %s: got %s, want %s", field, withArticle(got), describeGoType(want))
-		}
-		return fmt.Sprintf("got %s, want %s", withArticle(got), describeGoType(want))
-	}
-	return msg
-}
-
-var unmarshalProblem = regexp.MustCompile(`cannot unmarshal (\w+) into Go (?:struct field (\S+)|value) of type (\S+)`)
-
-func withArticle(jsonKind string) string {
-	if jsonKind == "array" || jsonKind == "object" {
-		return "an " + jsonKind
-	}
-	return "a " + jsonKind
-}
-
-// describeGoType names a Go type the way a manifest's author thinks of it.
-func describeGoType(t string) string {
-	t = strings.TrimLeft(t, "*")
-	switch {
-	case strings.HasPrefix(t, "[]"):
-		return "a list"
-	case strings.HasPrefix(t, "map["):
-		return "a map"
-	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"), strings.HasPrefix(t, "float"):
-		return "a number"
-	case t == "bool":
-		return "true or false"
-	case t == "string":
-		return "a string"
-	}
-	if i := strings.LastIndex(t, "."); i >= 0 {
-		t = t[i+1:]
-	}
-	return "a " + t
-}
+// decoding error and says what was wrong in a manifest author's words.
+func decodeProblem(err error) string { return explain.DecodeProblem(err) }
 
 func nameOf(data []byte) string {
 	var m metav1.PartialObjectMetadata
