@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"os/signal"
@@ -46,6 +47,25 @@ conditions, counters, pods and events.`,
 		SilenceUsage:  true,
 	}
 	configFlags.AddFlags(cmd.PersistentFlags())
+	// client-go reports a missing --kubeconfig as "stat PATH: no such file";
+	// say which flag is wrong instead.
+	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		for ; c != nil; c = c.Parent() {
+			if c.Name() == "version" || c.Name() == "completion" || strings.HasPrefix(c.Name(), "__") {
+				return nil // these never read the kubeconfig
+			}
+		}
+		if p := *configFlags.KubeConfig; p != "" {
+			if _, err := os.Stat(p); err != nil {
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return withHint(fmt.Errorf("--kubeconfig %s: %w", p, err), "give the path of a kubeconfig file, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config")
+			}
+		}
+		return nil
+	}
 	addKlogFlags(cmd)
 	cmd.SetFlagErrorFunc(flagError)
 

@@ -22,6 +22,7 @@ func TestRootErrors(t *testing.T) {
 		{[]string{"create", "--bogus"}, `error: unknown flag: --bogus; see 'kubectl job create --help'`},
 		{[]string{"create", "x", "--completions=abc"}, `error: invalid value "abc" for --completions: want a whole number; see 'kubectl job create --help'`},
 		{[]string{"wait", "x", "--timeout=soon"}, `error: invalid value "soon" for --timeout: want a duration such as 30s, 5m or 1h30m; see 'kubectl job wait --help'`},
+		{[]string{"list", "--kubeconfig", "/nonexistent/kubeconfig"}, `error: --kubeconfig /nonexistent/kubeconfig: no such file or directory; give the path of a kubeconfig file, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config`},
 		{[]string{"list", "-n"}, `error: flag needs an argument: 'n' in -n; see 'kubectl job list --help'`},
 		{[]string{"version", "extra"}, `error: kubectl job version takes no arguments, got ["extra"]; see 'kubectl job version --help'`},
 		{[]string{"explain", "a", "b"}, `error: kubectl job explain takes one Job name, got 2: a b; see 'kubectl job explain --help'`},
