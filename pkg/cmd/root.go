@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -126,7 +127,11 @@ func unknownCommandError(c *cobra.Command, name string) error {
 		for i := range s {
 			s[i] = strconv.Quote(s[i])
 		}
-		err = fmt.Errorf("%w (did you mean %s?)", err, strings.Join(s, " or "))
+		alternatives := s[len(s)-1]
+		if len(s) > 1 {
+			alternatives = strings.Join(s[:len(s)-1], ", ") + " or " + alternatives
+		}
+		err = fmt.Errorf("%w (did you mean %s?)", err, alternatives)
 	} else if c != c.Root() {
 		err = fmt.Errorf("%w: want one of %s", err, strings.Join(subcommandNames(c), ", "))
 	}
@@ -246,7 +251,12 @@ func errorMessage(err error) string {
 			msg = "error: " + msg
 		}
 	}
-	if clientcmd.IsContextNotFound(err) && !strings.Contains(msg, "get-contexts") {
+	// client-go words a missing context two ways depending on the call;
+	// say it one way, with how to list the contexts there are.
+	if m := contextNotFound.FindStringSubmatch(msg); m != nil || clientcmd.IsContextNotFound(err) {
+		if m != nil {
+			msg = fmt.Sprintf("error: context %q does not exist in the kubeconfig", m[1]+m[2])
+		}
 		msg += "; list contexts with: kubectl config get-contexts"
 	}
 	var h *hintError
@@ -255,6 +265,8 @@ func errorMessage(err error) string {
 	}
 	return msg
 }
+
+var contextNotFound = regexp.MustCompile(`^error: (?:invalid configuration: )?(?:context was not found for specified context: (\S+)|context "([^"]*)" does not exist)$`)
 
 // hintError attaches what to run next to an error without changing its
 // identity (apierrors.IsNotFound still works through Unwrap).
