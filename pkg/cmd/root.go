@@ -26,6 +26,7 @@ import (
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // NewCmdJob returns the root command, "kubectl job", with every standard
@@ -263,7 +264,9 @@ func errorMessage(err error) string {
 	if errors.As(err, &h) && !strings.Contains(msg, h.hint) {
 		msg += "; " + h.hint
 	}
-	return msg
+	// An error can quote the cluster (a name, a webhook's message): it stays
+	// one line and cannot drive the terminal.
+	return printers.Sanitize(msg)
 }
 
 var contextNotFound = regexp.MustCompile(`^error: (?:invalid configuration: )?(?:context was not found for specified context: (\S+)|context "([^"]*)" does not exist)$`)

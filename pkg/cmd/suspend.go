@@ -12,12 +12,12 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // SuspendOptions are the options of kubectl job suspend and resume.
@@ -224,7 +224,7 @@ func (o *SuspendOptions) patch(suspend bool) []byte {
 
 // job suspends or resumes one Job and says what the controller will do.
 func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
-	name := printers.EscapeTerminal(job.Name)
+	name := printers.Sanitize(job.Name)
 	phase := explain.Explain(explain.Input{Job: job, PodsUnknown: true}).Verdict.Phase
 	if phase.Finished() {
 		fmt.Fprintf(o.Out, "job.batch/%s unchanged\n", name)
@@ -268,7 +268,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	shown := printers.EscapeTerminal(cj.Name)
+	shown := printers.Sanitize(cj.Name)
 	if ptr.Deref(cj.Spec.Suspend, false) == o.Suspend {
 		fmt.Fprintf(o.Out, "cronjob.batch/%s unchanged\n", shown)
 		fmt.Fprintf(o.ErrOut, "  it is already %s\n", map[bool]string{true: "suspended", false: "scheduling (not suspended)"}[o.Suspend])
@@ -284,7 +284,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 		if n := len(cj.Status.Active); n > 0 {
 			var names []string
 			for _, ref := range cj.Status.Active {
-				names = append(names, printers.EscapeTerminal(ref.Name))
+				names = append(names, printers.Sanitize(ref.Name))
 			}
 			fmt.Fprintf(o.ErrOut, "  its %d running %s not affected; suspend %s with kubectl job suspend %s\n",
 				n, suspendPlural(n, "Job is", "Jobs are"), suspendPlural(n, "it", "them"), strings.Join(names, " "))
@@ -297,7 +297,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 		deadline = fmt.Sprintf("%ds", *d)
 	}
 	fmt.Fprintf(o.ErrOut, "  schedule %q applies again; the most recent run missed while suspended starts now if within startingDeadlineSeconds (%s)\n",
-		printers.EscapeTerminal(cj.Spec.Schedule), deadline)
+		printers.Sanitize(cj.Spec.Schedule), deadline)
 	return nil
 }
 

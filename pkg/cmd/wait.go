@@ -13,13 +13,14 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/logs"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // waitFor is what kubectl job wait waits for (--for).
@@ -171,7 +172,7 @@ func (o *WaitOptions) Run(ctx context.Context) error {
 	if o.Selector != "" {
 		targets = append(targets, kube.JobTarget{Namespace: o.Namespace, LabelSelector: o.Selector})
 	}
-	showProgress := len(o.Names) == 1 && printers.IsTerminal(o.ErrOut)
+	showProgress := len(o.Names) == 1 && cliprinters.IsTerminal(o.ErrOut)
 	if o.Progress != nil {
 		showProgress = *o.Progress
 	}
@@ -471,7 +472,7 @@ func verdictHeadline(e *explain.JobExplanation) string {
 	if e.Verdict.Message != "" {
 		parts = append(parts, e.Verdict.Message)
 	}
-	return printers.EscapeTerminal(strings.Join(parts, " — "))
+	return printers.Sanitize(strings.Join(parts, " — "))
 }
 
 // progressLine shows how a Job is doing while we wait: on a TTY one line
@@ -586,5 +587,5 @@ func progressText(job *batchv1.Job, e *explain.JobExplanation) string {
 	if phase == "" {
 		phase = "Waiting"
 	}
-	return printers.EscapeTerminal(fmt.Sprintf("job/%s %s: %s", job.Name, phase, strings.Join(parts, ", ")))
+	return printers.Sanitize(fmt.Sprintf("job/%s %s: %s", job.Name, phase, strings.Join(parts, ", ")))
 }
