@@ -17,10 +17,15 @@ SEED ?= 1
 build: ## bin/kubectl-job
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-job ./cmd/kubectl-job
 
-test: lint test-unit e2e e2e-faults krew-test ## everything: lint, unit and command tests, e2e on a fresh local cluster, the krew install
+test: lint test-unit fuzz e2e e2e-faults krew-test ## everything: lint, unit and command tests, fuzzing, e2e and fault tests on fresh local clusters, the krew install
 
 test-unit: ## unit and command tests; no cluster needed
 	go test -count=1 ./...
+
+FUZZTIME ?= 15s
+.PHONY: fuzz
+fuzz: ## every fuzz target for FUZZTIME each (default 15s) from its seed corpus; KJ_UPDATE_DOCS=1 writes the table of docs/reliability.md
+	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
 e2e: build ## end-to-end tests against a local cluster started (and stopped) for the run
 	hack/e2e.sh

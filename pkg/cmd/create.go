@@ -123,7 +123,6 @@ kubectl job explain and exits like kubectl job wait (0 complete, 2 failed,
 
   # Show the Job that would be created, without creating it
   kubectl job create hello --image=busybox --dry-run=client -o yaml -- echo hello`,
-		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl job create"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd, args); err != nil {
 				return err
@@ -190,11 +189,6 @@ func (o *CreateOptions) Complete(cmd *cobra.Command, args []string) error {
 			return err
 		}
 	}
-	if o.Filename != "" {
-		if o.jobs, err = o.readFile(); err != nil {
-			return err
-		}
-	}
 	if o.Client == nil && (o.dryRunStrategy != cmdutil.DryRunClient || o.From != "") {
 		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
 			return err
@@ -252,6 +246,12 @@ func (o *CreateOptions) Validate() error {
 	}
 	switch {
 	case o.Filename != "":
+		// The file is read only once the flags are known not to conflict
+		// with it, so a conflict is reported as such.
+		var err error
+		if o.jobs, err = o.readFile(); err != nil {
+			return err
+		}
 		for _, job := range o.jobs {
 			if err := o.placeInNamespace(job); err != nil {
 				return err

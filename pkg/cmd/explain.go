@@ -98,7 +98,7 @@ documents), or a single Job.`,
 
   # Explain a Job read from stdin
   kubectl get job pi -o yaml | kubectl job explain -f -`,
-		Args: cobra.MaximumNArgs(1),
+		Args: atMostOneArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd, args); err != nil {
 				return err
@@ -140,7 +140,7 @@ func (o *ExplainOptions) Complete(cmd *cobra.Command, args []string) error {
 	o.now = o.Now()
 	if o.NowFlag != "" {
 		if o.now, err = time.Parse(time.RFC3339, o.NowFlag); err != nil {
-			return withHint(fmt.Errorf("invalid --now %q: %w", o.NowFlag, err), "give a time like 2026-03-01T12:00:00Z")
+			return withHint(fmt.Errorf("invalid --now %q: not an RFC 3339 time", o.NowFlag), "give a time like 2026-03-01T12:00:00Z")
 		}
 	}
 	switch out := *o.PrintFlags.OutputFormat; out {

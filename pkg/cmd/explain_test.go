@@ -230,7 +230,7 @@ func TestExplainErrors(t *testing.T) {
 	}{
 		{"not found", "", []string{"nope"}, exitcode.Error, `Error from server (NotFound): jobs.batch "nope" not found; list Jobs with: kubectl job list -n ns` + "\n"},
 		{"no name", "", nil, exitcode.Error, "error: a Job name is required; run kubectl job explain NAME, or list Jobs with: kubectl job list -n ns\n"},
-		{"two names", "", []string{"a", "b"}, exitcode.Error, "accepts at most 1 arg(s), received 2"},
+		{"two names", "", []string{"a", "b"}, exitcode.Error, "explain takes one Job name, got 2: a b"},
 		{"bad output", "", []string{"bo", "-o", "xml"}, exitcode.Error, `unable to match a printer suitable for the output format "xml"`},
 		{"bad now", "", []string{"bo", "--now", "yesterday"}, exitcode.Error, `error: invalid --now "yesterday"`},
 		{"local without file", "", []string{"bo", "--local"}, exitcode.Error, "error: --local needs objects to explain; give them with -f FILE, or -f - for stdin\n"},

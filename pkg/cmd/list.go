@@ -270,8 +270,12 @@ func (o *ListOptions) Run(ctx context.Context) error {
 	}
 	rows = o.filterRows(rows)
 	o.sortRows(rows, cj != nil)
-	if err := o.print(rows, cj); err != nil {
-		return err
+	// Like kubectl get NAME: when every named Job is missing, the NotFound
+	// lines are the whole answer, without "No resources found" after them.
+	if len(rows) > 0 || len(notFound) == 0 {
+		if err := o.print(rows, cj); err != nil {
+			return err
+		}
 	}
 	switch {
 	case len(notFound) > 0:

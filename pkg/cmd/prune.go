@@ -117,7 +117,7 @@ others. Exit code 0 when every selected Job was deleted (or was already gone),
 
   # In a script or CI job: delete without asking
   kubectl job prune --succeeded --older-than=24h --yes -o name`,
-		Args: cobra.NoArgs,
+		Args: takesNoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd); err != nil {
 				return err

@@ -195,7 +195,7 @@ func TestPruneValidation(t *testing.T) {
 		{[]string{"--rate=-1"}, "error: invalid --rate -1: must be 0 (no limit) or more"},
 		{[]string{"-o", "json"}, "error: unexpected -o output mode: json; only -o name is supported"},
 		{[]string{"--dry-run=yes"}, `error: --dry-run must be "none", "client" or "server", got "yes"`},
-		{[]string{"some-job"}, `error: unknown command "some-job" for "prune"`},
+		{[]string{"some-job"}, `error: prune takes no arguments, got ["some-job"]; see 'prune --help'`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -106,7 +106,6 @@ once is rarely what anyone wants.`,
 
   # Show the Job a rerun would create
   kubectl job rerun migrate --dry-run=client -o yaml`,
-		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl job rerun"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd, args); err != nil {
 				return err

@@ -7,20 +7,26 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // NewCmdJob returns the root command, "kubectl job", with every standard
@@ -43,10 +49,27 @@ conditions, counters, pods and events.`,
 		SilenceUsage:  true,
 	}
 	configFlags.AddFlags(cmd.PersistentFlags())
+	// client-go reports a missing --kubeconfig as "stat PATH: no such file";
+	// say which flag is wrong instead.
+	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		for ; c != nil; c = c.Parent() {
+			if c.Name() == "version" || c.Name() == "completion" || strings.HasPrefix(c.Name(), "__") {
+				return nil // these never read the kubeconfig
+			}
+		}
+		if p := *configFlags.KubeConfig; p != "" {
+			if _, err := os.Stat(p); err != nil {
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return withHint(fmt.Errorf("--kubeconfig %s: %w", p, err), "give the path of a kubeconfig file, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config")
+			}
+		}
+		return nil
+	}
 	addKlogFlags(cmd)
-	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%w\nSee '%s --help' for usage", err, c.CommandPath())
-	})
+	cmd.SetFlagErrorFunc(flagError)
 
 	cmd.AddCommand(
 		NewCmdVersion(streams),
@@ -62,7 +85,116 @@ conditions, counters, pods and events.`,
 		NewCmdDelete(configFlags, streams), NewCmdPrune(configFlags, streams),
 	)
 	registerCompletions(cmd, configFlags)
+	rejectUnknownCommands(cmd)
 	return cmd
+}
+
+// rejectUnknownCommands makes every command that only groups subcommands
+// (the root, completion) refuse an unknown subcommand with one error line,
+// instead of cobra's multi-line "Did you mean this?" or, below the root,
+// printing help and exiting 0. The root alone still prints help when run
+// without arguments, like kubectl.
+func rejectUnknownCommands(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.HasSubCommands() && !c.Runnable() {
+			c.SuggestionsMinimumDistance = 2
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(c *cobra.Command, args []string) error {
+				switch {
+				case len(args) > 0:
+					return unknownCommandError(c, args[0])
+				case c == root:
+					return c.Help()
+				}
+				return withHint(fmt.Errorf("%s needs a subcommand: one of %s", c.CommandPath(), strings.Join(subcommandNames(c), ", ")), "see '%s --help'", c.CommandPath())
+			}
+		}
+		if c.Parent() != nil && c.Parent().Name() == "completion" {
+			c.Args = takesNoArgs
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// unknownCommandError names the unknown subcommand, the closest known one and
+// where to look, on one line.
+func unknownCommandError(c *cobra.Command, name string) error {
+	err := fmt.Errorf("unknown command %q for %q", name, c.CommandPath())
+	if s := c.SuggestionsFor(name); len(s) > 0 {
+		for i := range s {
+			s[i] = strconv.Quote(s[i])
+		}
+		alternatives := s[len(s)-1]
+		if len(s) > 1 {
+			alternatives = strings.Join(s[:len(s)-1], ", ") + " or " + alternatives
+		}
+		err = fmt.Errorf("%w (did you mean %s?)", err, alternatives)
+	} else if c != c.Root() {
+		err = fmt.Errorf("%w: want one of %s", err, strings.Join(subcommandNames(c), ", "))
+	}
+	return withHint(err, "see '%s --help'", c.CommandPath())
+}
+
+func subcommandNames(c *cobra.Command) []string {
+	var names []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	return names
+}
+
+// takesNoArgs is cobra.NoArgs with a kubectl-style message: cobra's says
+// "unknown command" for an argument of a command that takes none.
+func takesNoArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return withHint(fmt.Errorf("%s takes no arguments, got %q", c.CommandPath(), args), "see '%s --help'", c.CommandPath())
+	}
+	return nil
+}
+
+// atMostOneArg is cobra.MaximumNArgs(1) for commands that take one Job name.
+func atMostOneArg(c *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return withHint(fmt.Errorf("%s takes one Job name, got %d: %s", c.CommandPath(), len(args), strings.Join(args, " ")), "see '%s --help'", c.CommandPath())
+	}
+	return nil
+}
+
+// flagError turns pflag's parse errors into one line that names the flag,
+// says what value it wants in words (not strconv's), and where to look.
+func flagError(c *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		f := invalid.GetFlag()
+		want := flagValueWant[f.Value.Type()]
+		if want == "" {
+			want = "see the flag's description"
+			if cause := errors.Unwrap(invalid); cause != nil {
+				want = cause.Error()
+			}
+		}
+		err = fmt.Errorf("invalid value %q for --%s: %s", invalid.GetValue(), f.Name, want)
+	}
+	return withHint(err, "see '%s --help'", c.CommandPath())
+}
+
+// flagValueWant says in words what a flag of each pflag type accepts.
+var flagValueWant = map[string]string{
+	"int":            "want a whole number",
+	"int32":          "want a whole number",
+	"int64":          "want a whole number",
+	"uint":           "want a whole number, 0 or more",
+	"duration":       "want a duration such as 30s, 5m or 1h30m",
+	"bool":           "want true or false",
+	"stringToString": "want KEY=VALUE pairs separated by commas",
+	"float64":        "want a number",
+	"Level":          "want a whole number, the log level (6 shows every API request)",
 }
 
 // interruptibleContext is the command's context, cancelled on Ctrl-C or
@@ -120,12 +252,24 @@ func errorMessage(err error) string {
 			msg = "error: " + msg
 		}
 	}
+	// client-go words a missing context two ways depending on the call;
+	// say it one way, with how to list the contexts there are.
+	if m := contextNotFound.FindStringSubmatch(msg); m != nil || clientcmd.IsContextNotFound(err) {
+		if m != nil {
+			msg = fmt.Sprintf("error: context %q does not exist in the kubeconfig", m[1]+m[2])
+		}
+		msg += "; list contexts with: kubectl config get-contexts"
+	}
 	var h *hintError
 	if errors.As(err, &h) && !strings.Contains(msg, h.hint) {
 		msg += "; " + h.hint
 	}
-	return msg
+	// An error can quote the cluster (a name, a webhook's message): it stays
+	// one line and cannot drive the terminal.
+	return printers.Sanitize(msg)
 }
+
+var contextNotFound = regexp.MustCompile(`^error: (?:invalid configuration: )?(?:context was not found for specified context: (\S+)|context "([^"]*)" does not exist)$`)
 
 // hintError attaches what to run next to an error without changing its
 // identity (apierrors.IsNotFound still works through Unwrap).

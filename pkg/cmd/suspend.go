@@ -13,13 +13,13 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // SuspendOptions are the options of kubectl job suspend and resume.
@@ -55,7 +55,6 @@ func NewCmdResume(configFlags *genericclioptions.ConfigFlags, streams genericioo
 }
 
 func newCmdSuspend(o *SuspendOptions) *cobra.Command {
-	verb := "suspend"
 	cmd := &cobra.Command{
 		Use:   "suspend (NAME... | cronjob/NAME... | -l SELECTOR)",
 		Short: "Suspend Jobs (their active pods are deleted) or CronJobs (no new runs)",
@@ -75,7 +74,6 @@ A suspended CronJob schedules no new Jobs; Jobs it already started keep running.
   kubectl job suspend cronjob/nightly`,
 	}
 	if !o.Suspend {
-		verb = "resume"
 		cmd.Use = "resume (NAME... | cronjob/NAME... | -l SELECTOR)"
 		cmd.Short = "Resume suspended Jobs (pods start, the deadline clock restarts) or CronJobs"
 		cmd.Long = `Resume suspended Jobs or CronJobs by clearing spec.suspend, and say what that does.
@@ -93,7 +91,6 @@ has passed.`
   # Let a CronJob schedule again
   kubectl job resume cronjob/nightly`
 	}
-	cmd.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl job " + verb}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := o.Complete(args); err != nil {
 			return err
@@ -275,7 +272,7 @@ func uidChanged(err error) bool {
 
 // job suspends or resumes one Job and says what the controller will do.
 func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
-	name := printers.EscapeTerminal(job.Name)
+	name := printers.Sanitize(job.Name)
 	phase := explain.Explain(explain.Input{Job: job, PodsUnknown: true}).Verdict.Phase
 	if phase.Finished() {
 		fmt.Fprintf(o.Out, "job.batch/%s unchanged\n", name)
@@ -322,7 +319,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	shown := printers.EscapeTerminal(cj.Name)
+	shown := printers.Sanitize(cj.Name)
 	if ptr.Deref(cj.Spec.Suspend, false) == o.Suspend {
 		fmt.Fprintf(o.Out, "cronjob.batch/%s unchanged\n", shown)
 		fmt.Fprintf(o.ErrOut, "  it is already %s\n", map[bool]string{true: "suspended", false: "scheduling (not suspended)"}[o.Suspend])
@@ -331,7 +328,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 	if _, err := o.Client.BatchV1().CronJobs(o.Namespace).Patch(ctx, cj.Name, types.MergePatchType, o.patch(o.Suspend, cj.UID),
 		metav1.PatchOptions{FieldManager: o.FieldManager}); err != nil {
 		if uidChanged(err) {
-			return fmt.Errorf("cronjob %s was deleted and re-created since it was read (its UID changed); the new CronJob was not %s: run the command again", printers.EscapeTerminal(cj.Name), o.done())
+			return fmt.Errorf("cronjob %s was deleted and re-created since it was read (its UID changed); the new CronJob was not %s: run the command again", shown, o.done())
 		}
 		return err
 	}
@@ -341,7 +338,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 		if n := len(cj.Status.Active); n > 0 {
 			var names []string
 			for _, ref := range cj.Status.Active {
-				names = append(names, printers.EscapeTerminal(ref.Name))
+				names = append(names, printers.Sanitize(ref.Name))
 			}
 			fmt.Fprintf(o.ErrOut, "  its %d running %s not affected; suspend %s with kubectl job suspend %s\n",
 				n, suspendPlural(n, "Job is", "Jobs are"), suspendPlural(n, "it", "them"), strings.Join(names, " "))
@@ -354,7 +351,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 		deadline = fmt.Sprintf("%ds", *d)
 	}
 	fmt.Fprintf(o.ErrOut, "  schedule %q applies again; the most recent run missed while suspended starts now if within startingDeadlineSeconds (%s)\n",
-		printers.EscapeTerminal(cj.Spec.Schedule), deadline)
+		printers.Sanitize(cj.Spec.Schedule), deadline)
 	return nil
 }
 

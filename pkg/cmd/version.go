@@ -16,7 +16,7 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 		Short: "Print the kubectl-job version",
 		Example: `  # Print the version, commit and build date
   kubectl job version`,
-		Args: cobra.NoArgs,
+		Args: takesNoArgs,
 		Run: func(cmd *cobra.Command, args []string) {
 			fmt.Fprintf(streams.Out, "kubectl-job %s (commit %s, built %s)\n", version.Version, version.Commit, version.Date)
 		},

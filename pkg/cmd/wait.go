@@ -13,13 +13,14 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/logs"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // waitFor is what kubectl job wait waits for (--for).
@@ -105,7 +106,6 @@ waiting for the remaining pods to terminate.`,
 
   # Wait until the controller has suspended the Job
   kubectl job wait batch-1 --for=suspended`,
-		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl job wait"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
 				return err
@@ -173,7 +173,7 @@ func (o *WaitOptions) Run(ctx context.Context) error {
 	if o.Selector != "" {
 		targets = append(targets, kube.JobTarget{Namespace: o.Namespace, LabelSelector: o.Selector})
 	}
-	showProgress := len(o.Names) == 1 && printers.IsTerminal(o.ErrOut)
+	showProgress := len(o.Names) == 1 && cliprinters.IsTerminal(o.ErrOut)
 	if o.Progress != nil {
 		showProgress = *o.Progress
 	}
@@ -462,7 +462,7 @@ func verdictHeadline(e *explain.JobExplanation) string {
 	if e.Verdict.Message != "" {
 		parts = append(parts, e.Verdict.Message)
 	}
-	return printers.EscapeTerminal(strings.Join(parts, " — "))
+	return printers.Sanitize(strings.Join(parts, " — "))
 }
 
 // progressLine shows how a Job is doing while we wait: on a TTY one line
@@ -577,5 +577,5 @@ func progressText(job *batchv1.Job, e *explain.JobExplanation) string {
 	if phase == "" {
 		phase = "Waiting"
 	}
-	return printers.EscapeTerminal(fmt.Sprintf("job/%s %s: %s", job.Name, phase, strings.Join(parts, ", ")))
+	return printers.Sanitize(fmt.Sprintf("job/%s %s: %s", job.Name, phase, strings.Join(parts, ", ")))
 }

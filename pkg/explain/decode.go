@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -49,7 +51,7 @@ func DecodeObjects(data []byte) (*Objects, error) {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return nil, fmt.Errorf("document %d: %w", doc, err)
+			return nil, fmt.Errorf("document %d: %s", doc, DecodeProblem(err))
 		}
 		raw.Raw = bytes.TrimSpace(raw.Raw)
 		if len(raw.Raw) == 0 || string(raw.Raw) == "null" {
@@ -65,7 +67,7 @@ func DecodeObjects(data []byte) (*Objects, error) {
 func (o *Objects) add(data []byte, where string) error {
 	var meta metav1.TypeMeta
 	if err := unmarshal(data, &meta); err != nil {
-		return fmt.Errorf("%s: %w", where, err)
+		return fmt.Errorf("%s: %s", where, DecodeProblem(err))
 	}
 	if meta.Kind == "" {
 		return fmt.Errorf("%s: no kind: not a Kubernetes object", where)
@@ -75,7 +77,7 @@ func (o *Objects) add(data []byte, where string) error {
 			Items []runtime.RawExtension `json:"items"`
 		}
 		if err := unmarshal(data, &list); err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return fmt.Errorf("%s: %s", where, DecodeProblem(err))
 		}
 		for i, item := range list.Items {
 			if err := o.add(item.Raw, fmt.Sprintf("%s item %d", where, i)); err != nil {
@@ -90,7 +92,7 @@ func (o *Objects) add(data []byte, where string) error {
 			o.Skipped = append(o.Skipped, meta.Kind)
 			return nil
 		}
-		return fmt.Errorf("%s: %w", where, err)
+		return fmt.Errorf("%s: %s", where, DecodeProblem(err))
 	}
 	switch t := obj.(type) {
 	case *batchv1.Job:
@@ -140,4 +142,57 @@ func (o *Objects) InputFor(job *batchv1.Job, now time.Time) Input {
 		}
 	}
 	return in
+}
+
+// DecodeProblem says what is wrong with a manifest, given the error of
+// decoding it: the layers sigs.k8s.io/yaml and the API machinery wrap around
+// encoding/json's error are dropped, and "cannot unmarshal string into Go
+// struct field JobSpec.spec.completions of type int32", which speaks Go,
+// becomes "field spec.completions: got a string, want a number".
+func DecodeProblem(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "json: "); i >= 0 {
+		msg = msg[i+len("json: "):]
+	}
+	if m := unmarshalProblem.FindStringSubmatch(msg); m != nil {
+		got, field, want := m[1], m[2], m[3]
+		if _, path, ok := strings.Cut(field, "."); ok {
+			field = path
+		}
+		if field != "" {
+			return fmt.Sprintf("field %s: got %s, want %s", field, withArticle(got), describeGoType(want))
+		}
+		return fmt.Sprintf("got %s, want %s", withArticle(got), describeGoType(want))
+	}
+	return msg
+}
+
+var unmarshalProblem = regexp.MustCompile(`cannot unmarshal (\w+) into Go (?:struct field (\S+)|value) of type (\S+)`)
+
+func withArticle(jsonKind string) string {
+	if jsonKind == "array" || jsonKind == "object" {
+		return "an " + jsonKind
+	}
+	return "a " + jsonKind
+}
+
+// describeGoType names a Go type the way a manifest's author thinks of it.
+func describeGoType(t string) string {
+	t = strings.TrimLeft(t, "*")
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a map"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"), strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "a string"
+	}
+	if i := strings.LastIndex(t, "."); i >= 0 {
+		t = t[i+1:]
+	}
+	return "a " + t
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -191,13 +192,14 @@ func FuzzExplain(f *testing.F) {
 		if len(e.Attempts) != len(in.Pods) {
 			t.Errorf("%d attempts for %d pods", len(e.Attempts), len(in.Pods))
 		}
-		if e.Progress.Failed != in.Job.Status.Failed || e.Progress.Succeeded != in.Job.Status.Succeeded {
-			t.Errorf("progress %+v does not mirror status", e.Progress)
-		}
+		checkNumbers(t, in, e)
 		if b := e.Backoff; b != nil {
 			// A negative budget is only right once the controller's own rule
-			// says the limit is reached.
-			if b.Remaining != nil && *b.Remaining < 0 && b.FailedPods <= b.Limit && b.Restarts < max(b.Limit, 1) {
+			// says the limit is reached: failed > limit, or for OnFailure
+			// restarts >= limit (any restart when the limit is 0).
+			onFailure := in.Job.Spec.Template.Spec.RestartPolicy == corev1.RestartPolicyOnFailure
+			reached := b.FailedPods > b.Limit || onFailure && (b.Limit == 0 && b.Restarts > 0 || b.Limit != 0 && b.Restarts >= b.Limit)
+			if b.Remaining != nil && *b.Remaining < 0 && !reached {
 				t.Errorf("negative remaining budget below the limit: %+v", b)
 			}
 			if b.Remaining != nil && e.Verdict.Phase.Finished() {
@@ -226,4 +228,85 @@ func FuzzExplain(f *testing.F) {
 			t.Errorf("reason with newline: %q", e.Verdict.Reason)
 		}
 	})
+}
+
+// completionsInMessage and failsAfterInMessage find the numbers the verdict
+// message quotes from the counters.
+var (
+	completionsInMessage = regexp.MustCompile(`(-?\d+)/(-?\d+) (?:completions|indexes completed)`)
+	failsAfterInMessage  = regexp.MustCompile(`fails after (-?\d+) more`)
+)
+
+// checkNumbers: every number the explanation reports is the one in its input
+// (counters, completions, the backoff budget), and the verdict's message
+// quotes them, not others.
+func checkNumbers(t *testing.T, in Input, e *JobExplanation) {
+	t.Helper()
+	st, spec, p := in.Job.Status, in.Job.Spec, e.Progress
+	if p.Succeeded != st.Succeeded || p.Failed != st.Failed || p.Active != st.Active || p.Ready != derefInt32(st.Ready, 0) {
+		t.Errorf("progress %+v does not mirror status %+v", p, st)
+	}
+	if (p.Completions == nil) != (spec.Completions == nil) || p.Completions != nil && *p.Completions != *spec.Completions {
+		t.Errorf("progress completions %v, spec %v", p.Completions, spec.Completions)
+	}
+	if p.CompletedIndexes != st.CompletedIndexes || p.FailedIndexes != deref(st.FailedIndexes) {
+		t.Errorf("indexes %q/%q, status %q/%v", p.CompletedIndexes, p.FailedIndexes, st.CompletedIndexes, st.FailedIndexes)
+	}
+	uncountedFailed := 0
+	if u := st.UncountedTerminatedPods; u != nil {
+		uncountedFailed = len(u.Failed)
+	}
+	if p.UncountedFailed != uncountedFailed {
+		t.Errorf("uncounted failed %d, status has %d", p.UncountedFailed, uncountedFailed)
+	}
+	if p.PodsPending < 0 || p.PodsRunning < 0 || p.PodsPending+p.PodsRunning > len(in.Pods) {
+		t.Errorf("%d pending + %d running of %d pods", p.PodsPending, p.PodsRunning, len(in.Pods))
+	}
+	for _, m := range completionsInMessage.FindAllStringSubmatch(e.Verdict.Message, -1) {
+		if m[1] != fmt.Sprint(st.Succeeded) || spec.Completions == nil || m[2] != fmt.Sprint(*spec.Completions) {
+			t.Errorf("message %q quotes %s/%s, status has %d succeeded of %v", e.Verdict.Message, m[1], m[2], st.Succeeded, spec.Completions)
+		}
+	}
+
+	b := e.Backoff
+	if (b == nil) != (spec.BackoffLimitPerIndex != nil) {
+		t.Fatalf("backoff %+v with backoffLimitPerIndex %v: the budget is per index exactly then", b, spec.BackoffLimitPerIndex)
+	}
+	if b == nil {
+		return
+	}
+	if b.Limit != derefInt32(spec.BackoffLimit, DefaultBackoffLimit) {
+		t.Errorf("backoff limit %d, spec %v", b.Limit, spec.BackoffLimit)
+	}
+	if b.FailedPods != st.Failed+int32(uncountedFailed) || b.Counted != b.FailedPods+b.Restarts || b.Restarts < 0 {
+		t.Errorf("backoff %+v does not add up from status.failed %d + %d uncounted", b, st.Failed, uncountedFailed)
+	}
+	ended := false
+	for _, c := range st.Conditions {
+		switch c.Type {
+		case batchv1.JobComplete, batchv1.JobFailed, batchv1.JobFailureTarget, batchv1.JobSuccessCriteriaMet:
+			ended = ended || c.Status == corev1.ConditionTrue
+		}
+	}
+	if (b.Remaining == nil) != ended {
+		t.Errorf("remaining %v for a Job that ended=%v", b.Remaining, ended)
+	}
+	if b.Remaining == nil {
+		return
+	}
+	// remaining = limit - failures (clamped to int32); OnFailure also
+	// counts the restarts of active pods, so it can only be smaller.
+	want := int32(max(math.MinInt32, min(int64(b.Limit)-int64(b.FailedPods), math.MaxInt32)))
+	if spec.Template.Spec.RestartPolicy == corev1.RestartPolicyOnFailure {
+		if *b.Remaining > want {
+			t.Errorf("remaining %d > limit %d - failed %d", *b.Remaining, b.Limit, b.FailedPods)
+		}
+	} else if *b.Remaining != want {
+		t.Errorf("remaining %d, want limit %d - failed %d = %d", *b.Remaining, b.Limit, b.FailedPods, want)
+	}
+	for _, m := range failsAfterInMessage.FindAllStringSubmatch(e.Verdict.Message, -1) {
+		if m[1] != fmt.Sprint(int64(*b.Remaining)+1) {
+			t.Errorf("message %q says fails after %s more, remaining is %d", e.Verdict.Message, m[1], *b.Remaining)
+		}
+	}
 }

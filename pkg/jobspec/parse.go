@@ -17,6 +17,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
 
 // ParseEnv parses "NAME=VALUE" entries (--env). The value may contain "=".
@@ -144,14 +146,8 @@ func ReadJobs(r io.Reader, source string) ([]*batchv1.Job, error) {
 }
 
 // decodeProblem drops the layers sigs.k8s.io/yaml wraps around a JSON
-// decoding error ("error unmarshaling JSON: while decoding JSON: json: ").
-func decodeProblem(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "json: "); i >= 0 {
-		return msg[i+len("json: "):]
-	}
-	return msg
-}
+// decoding error and says what was wrong in a manifest author's words.
+func decodeProblem(err error) string { return explain.DecodeProblem(err) }
 
 func nameOf(data []byte) string {
 	var m metav1.PartialObjectMetadata

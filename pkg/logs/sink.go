@@ -3,6 +3,7 @@ package logs
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -191,6 +192,11 @@ func appendEscaped(dst, b []byte) []byte {
 		case r >= 0x80 && r < 0xa0: // C1 controls, such as CSI (U+009B)
 			dst = append(dst, `\u00`...)
 			dst = strconv.AppendUint(dst, uint64(r), 16)
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+			// Bidi overrides and isolates reorder what follows on the line
+			// ("trojan source"); printers.Sanitize escapes the same set.
+			dst = append(dst, `\u`...)
+			dst = append(dst, fmt.Sprintf("%04x", r)...)
 		default:
 			dst = append(dst, b[:size]...)
 		}

@@ -124,6 +124,8 @@ func TestEscape(t *testing.T) {
 		"bad \xff byte":    `bad \xff byte`,
 		"del\x7f":          `del\x7f`,
 		"\x1b]0;title\x07": `\x1b]0;title\x07`,
+		"trojan\u202esrc":  `trojan\u202esrc`,
+		"iso\u2066late":    `iso\u2066late`,
 	} {
 		if got := Escape(in); got != want {
 			t.Errorf("Escape(%q) = %q, want %q", in, got, want)

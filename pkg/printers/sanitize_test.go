@@ -1,6 +1,10 @@
 package printers
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestSanitize(t *testing.T) {
 	for in, want := range map[string]string{
@@ -24,12 +28,31 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
+// FuzzSanitize: whatever a cluster string holds, the sanitized text holds
+// no control character (SanitizeText: except newline and tab), no ESC byte
+// and no bidi override; sanitizing twice changes nothing more; and text that
+// needed no escaping is printed as it is.
 func FuzzSanitize(f *testing.F) {
 	f.Add("\x1b[31m\u009b\n\xff")
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, r := range Sanitize(s) {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isUnsafeRune(r) {
-				t.Fatalf("Sanitize(%q) kept control rune %U", s, r)
+		for name, fn := range map[string]func(string) string{"Sanitize": Sanitize, "SanitizeText": SanitizeText} {
+			out := fn(s)
+			for _, r := range out {
+				kept := name == "SanitizeText" && (r == '\n' || r == '\t')
+				if !kept && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isUnsafeRune(r)) {
+					t.Fatalf("%s(%q) kept control rune %U", name, s, r)
+				}
+			}
+			if strings.ContainsAny(out, "\x1b\x07\r") {
+				t.Fatalf("%s(%q) = %q holds ESC, BEL or CR", name, s, out)
+			}
+			if again := fn(out); again != out {
+				t.Fatalf("%s is not idempotent on %q: %q then %q", name, s, out, again)
+			}
+			if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+				return r < 0x20 || r == 0x7f || isUnsafeRune(r)
+			}) && out != s {
+				t.Fatalf("%s(%q) = %q changed safe text", name, s, out)
 			}
 		}
 	})
