@@ -60,6 +60,10 @@ func writeReport(path string, r *report) error {
 		p("| wait | no polling requests | %s | %s |\n", strings.Join(ours.Requests.Lines, ", "), yesNo(!polls(ours.Requests)))
 	}
 	p("\n")
+	if exec := execOverhead(r); exec > 0 {
+		p("`kubectl job …` pays kubectl's own start-up before kubectl execs the plugin: %s in this run (`kubectl job version` minus `kubectl-job version`). ", exec.Round(time.Millisecond))
+		p("No plugin can avoid it; the \"plugin binary alone\" rows show the plugin's own share. Scripts that call the plugin in a loop can run `kubectl-job` directly.\n\n")
+	}
 
 	for _, c := range r.Comparisons {
 		p("## %s\n\n", c.Title)
@@ -224,4 +228,15 @@ func memTotal() string {
 		}
 	}
 	return "unknown"
+}
+
+// execOverhead is what kubectl costs before it execs a plugin: the start-up
+// comparison's `kubectl job version` minus the plugin binary's own.
+func execOverhead(r *report) time.Duration {
+	for _, c := range r.Comparisons {
+		if c.Title == "start-up" {
+			return c.wall(2) - c.wall(0)
+		}
+	}
+	return 0
 }
