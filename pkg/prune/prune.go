@@ -83,15 +83,10 @@ type Plan struct {
 }
 
 // ToDelete returns the decisions with Action Delete, in plan order.
-func (p *Plan) ToDelete() []Decision { return p.filter(Delete) }
-
-// ToKeep returns the decisions with Action Keep, in plan order.
-func (p *Plan) ToKeep() []Decision { return p.filter(Keep) }
-
-func (p *Plan) filter(a Action) []Decision {
+func (p *Plan) ToDelete() []Decision {
 	var out []Decision
 	for _, d := range p.Decisions {
-		if d.Action == a {
+		if d.Action == Delete {
 			out = append(out, d)
 		}
 	}
