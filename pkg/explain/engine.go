@@ -275,27 +275,33 @@ func (s *state) finishReason() string {
 	return ""
 }
 
+// addCapped adds counts without wrapping around: counters come from the
+// cluster (or a file) and may be anything up to MaxInt32.
+func addCapped(a int32, b int) int32 {
+	return int32(max(math.MinInt32, min(int64(a)+int64(b), math.MaxInt32)))
+}
+
 // backoff is the failure budget against backoffLimit; nil with
 // backoffLimitPerIndex, whose budget is per index (see Indexes).
 func (s *state) backoff() *Backoff {
 	if s.perIndex {
 		return nil
 	}
-	b := &Backoff{Limit: s.backoffLimit, FailedPods: s.job.Status.Failed + int32(s.e.Progress.UncountedFailed)}
+	b := &Backoff{Limit: s.backoffLimit, FailedPods: addCapped(s.job.Status.Failed, s.e.Progress.UncountedFailed)}
 	for _, v := range s.views {
 		if v.failed && !v.counted {
 			b.Ignored++
 		}
 		if s.restartPolicy == corev1.RestartPolicyOnFailure && (v.pod.Status.Phase == corev1.PodRunning || v.pod.Status.Phase == corev1.PodPending) {
 			for _, cs := range v.pod.Status.InitContainerStatuses {
-				b.Restarts += cs.RestartCount
+				b.Restarts = addCapped(b.Restarts, int(cs.RestartCount))
 			}
 			for _, cs := range v.pod.Status.ContainerStatuses {
-				b.Restarts += cs.RestartCount
+				b.Restarts = addCapped(b.Restarts, int(cs.RestartCount))
 			}
 		}
 	}
-	b.Counted = b.FailedPods + b.Restarts
+	b.Counted = addCapped(b.FailedPods, int(b.Restarts))
 	if s.end == nil {
 		// Never: the controller fails the Job when failed > backoffLimit.
 		// OnFailure also when the restarts of active pods reach the limit
@@ -485,7 +491,7 @@ func (s *state) budgetSpent() bool {
 // budgetSummary is the failure budget in one phrase, "" when there is none.
 func (s *state) budgetSummary() string {
 	if b := s.e.Backoff; b != nil && b.Remaining != nil {
-		outlook := fmt.Sprintf("fails after %d more", *b.Remaining+1)
+		outlook := fmt.Sprintf("fails after %d more", int64(*b.Remaining)+1)
 		if *b.Remaining < 0 {
 			outlook = "limit reached: the job controller fails the Job at its next sync"
 		}

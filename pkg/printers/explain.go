@@ -259,7 +259,7 @@ func backoffLine(e *explain.JobExplanation, b *explain.Backoff) string {
 		line += fmt.Sprintf(", %d ignored by podFailurePolicy", b.Ignored)
 	}
 	if b.Remaining != nil {
-		line += fmt.Sprintf("; fails after %d more", *b.Remaining+1)
+		line += fmt.Sprintf("; fails after %d more", int64(*b.Remaining)+1)
 	}
 	if b.NextRetryAt != nil {
 		line += fmt.Sprintf("; next retry at %s (%s)", ClockTime(b.NextRetryAt.Time, e.ObservedAt.Time), Relative(b.NextRetryAt.Time, e.ObservedAt.Time))
