@@ -33,52 +33,94 @@ import (
 // defaultFieldManager names kubectl job in managedFields.
 const defaultFieldManager = "kubectl-job"
 
-// CreateOptions are the options of kubectl job create.
-type CreateOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
-	PrintFlags *genericclioptions.PrintFlags
-
-	Name     string
-	Command  []string
-	From     string
-	Filename string
-	knobs    knobFlags
-
+// jobWriteOptions are what create and rerun share: the Job knobs as flags,
+// how the new Job is sent (--dry-run, --field-manager) and printed (-o), and
+// whether the command then waits for it (--wait, --follow, --timeout).
+type jobWriteOptions struct {
+	PrintFlags   *genericclioptions.PrintFlags
 	DryRun       string
-	SaveConfig   bool
 	FieldManager string
 	Wait         bool
 	Follow       bool
 	Timeout      time.Duration
-
-	Namespace        string
-	EnforceNamespace bool
-	Client           kubernetes.Interface
-	Now              func() time.Time
+	Now          func() time.Time
 	// Progress forces progress output on a TTY (true) or line per change
 	// (false); nil decides from the terminal.
 	Progress *bool
 
-	flags          *pflag.FlagSet
-	dryRunStrategy cmdutil.DryRunStrategy
+	knobs          knobFlags
 	knobValues     jobspec.Knobs
-	// jobs are built before any request (from the image or the file); with
-	// --from they are built in Run after the CronJob is read.
-	jobs     []*batchv1.Job
-	printObj func(runtime.Object) error
+	dryRunStrategy cmdutil.DryRunStrategy
+	printObj       func(runtime.Object) error
 }
 
-// NewCreateOptions returns CreateOptions with the defaults.
-func NewCreateOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *CreateOptions {
-	return &CreateOptions{
-		configFlags:  configFlags,
-		IOStreams:    streams,
+func newJobWriteOptions() jobWriteOptions {
+	return jobWriteOptions{
 		PrintFlags:   genericclioptions.NewPrintFlags("created").WithTypeSetter(scheme.Scheme),
 		FieldManager: defaultFieldManager,
 		DryRun:       "none",
 		Now:          time.Now,
 	}
+}
+
+// addFlags adds -o, the knobs, --dry-run (described by dryRunHelp),
+// --field-manager, --wait, --follow/--logs and --timeout.
+func (w *jobWriteOptions) addFlags(cmd *cobra.Command, dryRunHelp string) {
+	w.PrintFlags.AddFlags(cmd)
+	fs := cmd.Flags()
+	w.knobs.addFlags(fs)
+	fs.StringVar(&w.DryRun, "dry-run", w.DryRun, dryRunHelp)
+	fs.Lookup("dry-run").NoOptDefVal = "client"
+	fs.StringVar(&w.FieldManager, "field-manager", w.FieldManager, "Name of the manager recorded in managedFields")
+	fs.BoolVar(&w.Wait, "wait", false, "Wait for the Job's waitOutcome, print its verdict and exit like kubectl job wait (0 complete, 2 failed, 3 timed out, 4 ended otherwise)")
+	fs.BoolVar(&w.Follow, "follow", false, "Stream the Job's logs until it ends (as kubectl job logs -f) and exit with its waitOutcome; implies --wait")
+	fs.BoolVar(&w.Follow, "logs", false, "Same as --follow")
+	fs.DurationVar(&w.Timeout, "timeout", 0, "With --wait or --follow: give up after this long and exit 3; 0 waits as long as it takes")
+}
+
+// complete reads the knob flags, the dry-run strategy and the printer.
+func (w *jobWriteOptions) complete(fs *pflag.FlagSet, out io.Writer) error {
+	var err error
+	if w.knobValues, err = w.knobs.toKnobs(fs); err != nil {
+		return err
+	}
+	if w.dryRunStrategy, err = parseDryRun(w.DryRun); err != nil {
+		return err
+	}
+	cmdutil.PrintFlagsWithDryRunStrategy(w.PrintFlags, w.dryRunStrategy)
+	printer, err := w.PrintFlags.ToPrinter()
+	if err != nil {
+		return err
+	}
+	w.printObj = func(obj runtime.Object) error { return printer.PrintObj(obj, out) }
+	return nil
+}
+
+// CreateOptions are the options of kubectl job create.
+type CreateOptions struct {
+	configFlags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+	jobWriteOptions
+
+	Name       string
+	Command    []string
+	From       string
+	Filename   string
+	SaveConfig bool
+
+	Namespace        string
+	EnforceNamespace bool
+	Client           kubernetes.Interface
+
+	flags *pflag.FlagSet
+	// jobs are built before any request (from the image or the file); with
+	// --from they are built in Run after the CronJob is read.
+	jobs []*batchv1.Job
+}
+
+// NewCreateOptions returns CreateOptions with the defaults.
+func NewCreateOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *CreateOptions {
+	return &CreateOptions{configFlags: configFlags, IOStreams: streams, jobWriteOptions: newJobWriteOptions()}
 }
 
 // NewCmdCreate creates Jobs from flags, a CronJob or a file.
@@ -133,25 +175,12 @@ kubectl job explain and exits like kubectl job wait (0 complete, 2 failed,
 			return o.Run(cmd.Context())
 		},
 	}
-	o.PrintFlags.AddFlags(cmd)
+	o.addFlags(cmd, `"none", "client" (print the Job, send nothing) or "server" (the API server checks it, nothing is stored)`)
 	fs := cmd.Flags()
 	fs.StringVar(&o.From, "from", o.From, "Create the Job from a CronJob's template: cronjob/NAME (command, --image, --env and other flags override it)")
 	fs.StringVarP(&o.Filename, "filename", "f", o.Filename, "Create the Jobs of a YAML or JSON file ('-' for stdin); only batch/v1 Jobs are accepted")
-	o.knobs.addFlags(fs)
-	fs.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", "client" (print the Job, send nothing) or "server" (the API server checks it, nothing is stored)`)
-	fs.Lookup("dry-run").NoOptDefVal = "client"
 	fs.BoolVar(&o.SaveConfig, "save-config", o.SaveConfig, "Store the configuration in the last-applied annotation, so kubectl apply can be used on the Job later")
-	fs.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager recorded in managedFields")
-	addWaitFlags(fs, &o.Wait, &o.Follow, &o.Timeout)
 	return cmd
-}
-
-// addWaitFlags adds --wait, --follow/--logs and --timeout (create and rerun).
-func addWaitFlags(fs *pflag.FlagSet, wait, follow *bool, timeout *time.Duration) {
-	fs.BoolVar(wait, "wait", false, "Wait for the Job's waitOutcome, print its verdict and exit like kubectl job wait (0 complete, 2 failed, 3 timed out, 4 ended otherwise)")
-	fs.BoolVar(follow, "follow", false, "Stream the Job's logs until it ends (as kubectl job logs -f) and exit with its waitOutcome; implies --wait")
-	fs.BoolVar(follow, "logs", false, "Same as --follow")
-	fs.DurationVar(timeout, "timeout", 0, "With --wait or --follow: give up after this long and exit 3; 0 waits as long as it takes")
 }
 
 // Complete reads the arguments, the file and the flags into knobs, and sets
@@ -169,21 +198,12 @@ func (o *CreateOptions) Complete(cmd *cobra.Command, args []string) error {
 	default:
 		return fmt.Errorf("unexpected arguments %q: give one NAME, and put the command after --: kubectl job create NAME --image=IMAGE -- %s", args[1:], strings.Join(args[1:], " "))
 	}
-	var err error
-	if o.knobValues, err = o.knobs.toKnobs(o.flags); err != nil {
+	if err := o.jobWriteOptions.complete(o.flags, o.Out); err != nil {
 		return err
 	}
 	o.knobValues.Command = o.Command
-	if o.dryRunStrategy, err = parseDryRun(o.DryRun); err != nil {
-		return err
-	}
-	cmdutil.PrintFlagsWithDryRunStrategy(o.PrintFlags, o.dryRunStrategy)
-	printer, err := o.PrintFlags.ToPrinter()
-	if err != nil {
-		return err
-	}
-	o.printObj = func(obj runtime.Object) error { return printer.PrintObj(obj, o.Out) }
 
+	var err error
 	if o.Namespace == "" {
 		if o.Namespace, o.EnforceNamespace, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
 			return err

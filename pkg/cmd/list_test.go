@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,14 +27,8 @@ import (
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
 )
-
-func init() {
-	// Other test files of the package may define -update too.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files in testdata")
-	}
-}
 
 // listNow is the clock of the explain samples the list tests are fed.
 var listNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -43,22 +36,7 @@ var listNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // checkListGolden compares got with testdata/PATH, or rewrites it with -update.
 func checkListGolden(t *testing.T, path, got string) {
 	t.Helper()
-	path = filepath.Join("testdata", path)
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/cmd -update)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s differs (-want +got; go test ./pkg/cmd -update rewrites it):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join("testdata", path), got)
 }
 
 // sampleClusterObjects are the Jobs, pods and events of the explain samples

@@ -4,19 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	batchv1 "k8s.io/api/batch/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
-	"k8s.io/kubectl/pkg/scheme"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -28,7 +25,7 @@ import (
 type RerunOptions struct {
 	configFlags *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
-	PrintFlags *genericclioptions.PrintFlags
+	jobWriteOptions
 
 	Name              string
 	NewName           string
@@ -36,35 +33,16 @@ type RerunOptions struct {
 	Replace           bool
 	FailedIndexesOnly bool
 	Force             bool
-	knobs             knobFlags
-
-	DryRun       string
-	FieldManager string
-	Wait         bool
-	Follow       bool
-	Timeout      time.Duration
 
 	Namespace string
 	Client    kubernetes.Interface
-	Now       func() time.Time
-	Progress  *bool
 
-	flags          *pflag.FlagSet
-	dryRunStrategy cmdutil.DryRunStrategy
-	knobValues     jobspec.Knobs
-	printObj       func(runtime.Object) error
+	flags *pflag.FlagSet
 }
 
 // NewRerunOptions returns RerunOptions with the defaults.
 func NewRerunOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *RerunOptions {
-	return &RerunOptions{
-		configFlags:  configFlags,
-		IOStreams:    streams,
-		PrintFlags:   genericclioptions.NewPrintFlags("created").WithTypeSetter(scheme.Scheme),
-		FieldManager: defaultFieldManager,
-		DryRun:       "none",
-		Now:          time.Now,
-	}
+	return &RerunOptions{configFlags: configFlags, IOStreams: streams, jobWriteOptions: newJobWriteOptions()}
 }
 
 // NewCmdRerun creates a fresh Job from an old one.
@@ -116,18 +94,13 @@ once is rarely what anyone wants.`,
 			return o.Run(cmd.Context())
 		},
 	}
-	o.PrintFlags.AddFlags(cmd)
+	o.addFlags(cmd, `"none", "client" (print the new Job, send nothing) or "server" (the API server checks it, nothing is stored or deleted)`)
 	fs := cmd.Flags()
 	fs.StringVar(&o.NewName, "name", o.NewName, "Name of the new Job")
 	fs.BoolVar(&o.GenerateName, "generate-name", o.GenerateName, "Let the API server name the new Job NAME-rerun-xxxxx (the default without --name or --replace)")
 	fs.BoolVar(&o.Replace, "replace", o.Replace, "Delete the old Job and its pods first, then create the new one under the same name")
 	fs.BoolVar(&o.FailedIndexesOnly, "failed-indexes-only", o.FailedIndexesOnly, "Indexed Jobs: run only the indexes that did not succeed (renumbered; see KUBECTL_JOB_ORIGINAL_INDEXES)")
 	fs.BoolVar(&o.Force, "force", o.Force, "Rerun a Job that has not finished (with --replace, its running pods are deleted)")
-	o.knobs.addFlags(fs)
-	fs.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", "client" (print the new Job, send nothing) or "server" (the API server checks it, nothing is stored or deleted)`)
-	fs.Lookup("dry-run").NoOptDefVal = "client"
-	fs.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager recorded in managedFields")
-	addWaitFlags(fs, &o.Wait, &o.Follow, &o.Timeout)
 	return cmd
 }
 
@@ -142,18 +115,9 @@ func (o *RerunOptions) Complete(cmd *cobra.Command, args []string) error {
 		return withHint(fmt.Errorf("rerun takes one Job name, got %d", len(names)), "kubectl job rerun NAME")
 	}
 	o.Name = names[0]
-	if o.knobValues, err = o.knobs.toKnobs(o.flags); err != nil {
+	if err := o.jobWriteOptions.complete(o.flags, o.Out); err != nil {
 		return err
 	}
-	if o.dryRunStrategy, err = parseDryRun(o.DryRun); err != nil {
-		return err
-	}
-	cmdutil.PrintFlagsWithDryRunStrategy(o.PrintFlags, o.dryRunStrategy)
-	printer, err := o.PrintFlags.ToPrinter()
-	if err != nil {
-		return err
-	}
-	o.printObj = func(obj runtime.Object) error { return printer.PrintObj(obj, o.Out) }
 	if o.Namespace == "" {
 		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
 			return err

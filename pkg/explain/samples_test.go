@@ -2,7 +2,6 @@ package explain
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,10 +13,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
-)
 
-// update rewrites golden files and samples: go test ./pkg/explain -update
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
+)
 
 // sampleCases are the engine cases saved as `kubectl get job,pods,events -o
 // yaml`-style Lists under testdata/samples, all at the fixed now
@@ -68,7 +66,7 @@ func TestSamples(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if *update {
+		if golden.Update() { // go test ./pkg/explain -update rewrites the samples
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)
 			}

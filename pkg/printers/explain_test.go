@@ -2,32 +2,18 @@ package printers
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
 )
 
 // explainNow is the fixed clock of the explain samples (pkg/explain/testdata/samples).
 var explainNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// explainUpdateGolden reports -update; the flag is registered once whichever test
-// file of the package asks first.
-func explainUpdateGolden() bool {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files in testdata")
-	}
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-func init() { explainUpdateGolden() }
 
 // sampleExplanations explains every sample Job shared with the engine tests.
 func sampleExplanations(t *testing.T) map[string]*explain.JobExplanation {
@@ -54,21 +40,7 @@ func sampleExplanations(t *testing.T) map[string]*explain.JobExplanation {
 
 func checkExplainGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if explainUpdateGolden() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/printers -update)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s differs (-want +got; go test ./pkg/printers -update rewrites it):\n%s", path, d)
-	}
+	golden.Check(t, path, string(got))
 }
 
 func TestPrintExplanationGolden(t *testing.T) {

@@ -19,11 +19,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubectl-job/kubectl-job/test/clusterenv"
 )
 
-// The minimal client setup of test/e2e/harness_test.go (a _test file cannot
-// be imported): KJ_E2E_KUBECONFIG names the cluster, the plugin is on PATH.
+// The cluster (KJ_E2E_KUBECONFIG) and the plugin on PATH, as in test/e2e.
 var (
 	kubeconfig string
 	client     kubernetes.Interface
@@ -31,25 +31,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	kubeconfig = os.Getenv("KJ_E2E_KUBECONFIG")
-	if kubeconfig == "" {
-		fmt.Println("difftest: KJ_E2E_KUBECONFIG is not set; run it with `make difftest` (or see test/difftest/doc.go)")
-		os.Exit(0)
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		fmt.Println("difftest: bad kubeconfig:", err)
-		os.Exit(1)
-	}
-	cfg.QPS, cfg.Burst = 200, 400
-	client = kubernetes.NewForConfigOrDie(cfg)
-	// kubectl must find the plugin (discovery); the samples then run the
-	// plugin binary directly, which saves a kubectl process per sample on a
-	// busy machine and runs the very same code.
-	if out, err := exec.Command("kubectl", "job", "version").CombinedOutput(); err != nil {
-		fmt.Printf("difftest: `kubectl job version` failed (is the plugin on PATH?): %v\n%s", err, out)
-		os.Exit(1)
-	}
+	kubeconfig, client = clusterenv.Connect("difftest", "run it with `make difftest` (or see test/difftest/doc.go)", 200)
+	// Once kubectl has found the plugin, the samples run the plugin binary
+	// directly, which saves a kubectl process per sample on a busy machine
+	// and runs the very same code.
+	var err error
 	if pluginPath, err = exec.LookPath("kubectl-job"); err != nil {
 		fmt.Println("difftest: kubectl-job is not on PATH:", err)
 		os.Exit(1)

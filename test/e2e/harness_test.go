@@ -24,8 +24,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-job/kubectl-job/test/clusterenv"
 )
 
 // Simulation annotations (README "Simulated pods"): they choose each pod's fate.
@@ -48,23 +49,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	kubeconfig = os.Getenv("KJ_E2E_KUBECONFIG")
-	if kubeconfig == "" {
-		fmt.Println("e2e: KJ_E2E_KUBECONFIG is not set; run the e2e tests with `make e2e` (it starts a local cluster)")
-		os.Exit(0)
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		fmt.Println("e2e: bad kubeconfig:", err)
-		os.Exit(1)
-	}
-	cfg.QPS, cfg.Burst = 100, 200
-	client = kubernetes.NewForConfigOrDie(cfg)
-	// The plugin must be found by kubectl itself: this proves discovery.
-	if out, err := exec.Command("kubectl", "job", "version").CombinedOutput(); err != nil {
-		fmt.Printf("e2e: `kubectl job version` failed (is bin/ on PATH?): %v\n%s", err, out)
-		os.Exit(1)
-	}
+	kubeconfig, client = clusterenv.Connect("e2e", "run the e2e tests with `make e2e` (it starts a local cluster)", 100)
 	os.Exit(m.Run())
 }
 
