@@ -68,6 +68,41 @@ func TestWaitSeesDeletion(t *testing.T) {
 	}
 }
 
+// TestWaitManagedByJob: a Job whose spec.managedBy names another controller
+// (as MultiKueue's do) is waited for until that controller writes its
+// terminal condition; here the test plays that controller.
+func TestWaitManagedByJob(t *testing.T) {
+	t.Parallel()
+	ns := Namespace(t)
+	NewJob(ns, "elsewhere").With(func(j *batchv1.Job) { j.Spec.ManagedBy = ptr.To("example.com/batch") }).Create(t)
+	written := make(chan error, 1)
+	go func() {
+		time.Sleep(10 * time.Second) // the wait is watching by then, even on a loaded machine
+		ctx := context.Background()
+		job, err := client.BatchV1().Jobs(ns).Get(ctx, "elsewhere", metav1.GetOptions{})
+		if err != nil {
+			written <- err
+			return
+		}
+		now := metav1.Now()
+		started := metav1.NewTime(now.Add(-5 * time.Second))
+		job.Status = batchv1.JobStatus{StartTime: &started, CompletionTime: &now, Succeeded: 1, Conditions: []batchv1.JobCondition{
+			{Type: batchv1.JobSuccessCriteriaMet, Status: corev1.ConditionTrue, Reason: "CompletionsReached", LastTransitionTime: now},
+			{Type: batchv1.JobComplete, Status: corev1.ConditionTrue, Reason: "CompletionsReached", LastTransitionTime: now},
+		}}
+		_, err = client.BatchV1().Jobs(ns).UpdateStatus(ctx, job, metav1.UpdateOptions{})
+		written <- err
+	}()
+	start := time.Now()
+	r := KubectlJob(t, "wait", "-n", ns, "elsewhere", "--timeout=2m")
+	if err := <-written; err != nil {
+		t.Fatalf("writing the Complete condition: %v", err)
+	}
+	if r.Code != 0 || !strings.Contains(r.Stdout, "job.batch/elsewhere complete") || time.Since(start) < 9*time.Second {
+		t.Errorf("after %s: exit %d stdout %q stderr %q; want exit 0 once the condition is written", time.Since(start), r.Code, r.Stdout, r.Stderr)
+	}
+}
+
 // TestRerunFailedIndexesOnly: only the indexes that failed run again.
 func TestRerunFailedIndexesOnly(t *testing.T) {
 	t.Parallel()
