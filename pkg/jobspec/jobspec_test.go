@@ -1,6 +1,7 @@
 package jobspec
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -319,5 +320,40 @@ func TestParsePodFailurePolicy(t *testing.T) {
 	}
 	if _, err := ParsePodFailurePolicy([]byte("rules: []\n"), "p.yaml"); err == nil || !strings.Contains(err.Error(), "no rules") {
 		t.Errorf("no rules: %v", err)
+	}
+}
+
+func TestKeyValues(t *testing.T) {
+	cases := []struct {
+		in      []string
+		want    map[string]string
+		wantErr string
+	}{
+		{in: []string{"a=1,b=2"}, want: map[string]string{"a": "1", "b": "2"}},
+		{in: []string{"a=1", "b=x=y"}, want: map[string]string{"a": "1", "b": "x=y"}},
+		{in: []string{`k1=v1,"note=line1` + "\n" + `line2"`}, want: map[string]string{"k1": "v1", "note": "line1\nline2"}},
+		{in: []string{`"note=a,b"`}, want: map[string]string{"note": "a,b"}},
+		{in: []string{"k1=v1,note=line1\nline2"}, wantErr: "a line break is only kept inside a double-quoted pair"},
+		{in: []string{"novalue"}, wantErr: `want KEY=VALUE pairs separated by commas, got "novalue"`},
+		{in: []string{"=v"}, wantErr: `got "=v"`},
+	}
+	for _, c := range cases {
+		var m map[string]string
+		kv := NewKeyValues(&m)
+		var err error
+		for _, s := range c.in {
+			if err = kv.Set(s); err != nil {
+				break
+			}
+		}
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%q: err = %v, want %q", c.in, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || !maps.Equal(m, c.want) {
+			t.Errorf("%q: got %v, %v; want %v", c.in, m, err, c.want)
+		}
 	}
 }

@@ -136,6 +136,8 @@ spec:
 		c("unknown completion mode", `^error: --completion-mode must be NonIndexed or Indexed, got "Sideways"$`, in("create", "x", "--image=busybox", "--completion-mode=Sideways")...),
 		c("podFailurePolicy with OnFailure", `^error: .*pod ?[Ff]ailure ?[Pp]olicy.*--restart=Never`, in("create", "x", "--image=busybox", "--restart=OnFailure", "--pod-failure-policy="+pfp)...),
 		c("malformed podFailurePolicy names the field", `^error: --pod-failure-policy .*pfp-bad.yaml: not a pod failure policy .*field rules.onExitCodes: got a number, want a PodFailurePolicyOnExitCodesRequirement$`, in("create", "x", "--image=busybox", "--pod-failure-policy="+badPFP)...),
+		c("annotation with a bare line break is refused, not cut", `^error: invalid value ".*" for --annotations: .*a line break is only kept inside a double-quoted pair`, in("create", "x", "--image=busybox", "--annotations=k1=v1,note=line1\nline2")...),
+		c("label without a value", `^error: invalid value "team" for --labels: want KEY=VALUE pairs separated by commas, got "team"; see 'kubectl job create --help'$`, in("create", "x", "--image=busybox", "--labels=team")...),
 		c("bad duration", `^error: invalid value "abc" for --ttl: want a duration such as 30s, 5m or 1h30m; see 'kubectl job create --help'$`, in("create", "x", "--image=busybox", "--ttl=abc")...),
 		c("negative duration", `^error: --active-deadline must be at least 1s, got -5s`, in("create", "x", "--image=busybox", "--active-deadline=-5s")...),
 		c("negative --timeout", `^error: --timeout must not be negative, got -1s$`, in("create", "x", "--image=busybox", "--wait", "--timeout=-1s")...),
