@@ -16,12 +16,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
 
 // Annotations kubectl job writes.
 const (
 	// AnnotationRerunOf records the Job a rerun was made from: "<ns>/<name>/<uid>".
-	AnnotationRerunOf = "kubectl-job.io/rerun-of"
+	AnnotationRerunOf = explain.AnnotationRerunOf
 	// AnnotationOriginalIndexes maps the completion indexes of a
 	// --failed-indexes-only rerun to the indexes of the old Job: index i of the
 	// rerun runs old index list[i].
@@ -29,6 +31,11 @@ const (
 	// EnvOriginalIndexes carries AnnotationOriginalIndexes into every container,
 	// so a workload can map $JOB_COMPLETION_INDEX back to its original index.
 	EnvOriginalIndexes = "KUBECTL_JOB_ORIGINAL_INDEXES"
+	// AnnotationCarriedIndexes lists, on a --failed-indexes-only rerun, the
+	// indexes that had already succeeded in the old Job: they are written into
+	// the new Job's status.completedIndexes before it starts, so the job
+	// controller runs only the others, under their original numbers.
+	AnnotationCarriedIndexes = explain.AnnotationCarriedIndexes
 	// AnnotationCronJobInstantiate marks a Job created by hand from a CronJob,
 	// as kubectl create job --from does.
 	AnnotationCronJobInstantiate = "cronjob.kubernetes.io/instantiate"
