@@ -357,3 +357,39 @@ func TestKeyValues(t *testing.T) {
 		}
 	}
 }
+
+func TestNodeSelectorAndTolerations(t *testing.T) {
+	k := Knobs{Image: "busybox", NodeSelector: map[string]string{"accelerator": "h100"},
+		Tolerations: []string{"gpu=true:NoSchedule", "spot", "zone:NoExecute", "spot"}}
+	if err := k.Check(); err != nil {
+		t.Fatal(err)
+	}
+	job, err := New("train", k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod := job.Spec.Template.Spec
+	if diff := cmp.Diff(map[string]string{"accelerator": "h100"}, pod.NodeSelector); diff != "" {
+		t.Errorf("nodeSelector (-want +got):\n%s", diff)
+	}
+	want := []corev1.Toleration{
+		{Key: "gpu", Operator: corev1.TolerationOpEqual, Value: "true", Effect: corev1.TaintEffectNoSchedule},
+		{Key: "spot", Operator: corev1.TolerationOpExists},
+		{Key: "zone", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute},
+	}
+	if diff := cmp.Diff(want, pod.Tolerations); diff != "" {
+		t.Errorf("tolerations (-want +got):\n%s", diff)
+	}
+	for text, wantErr := range map[string]string{
+		"gpu=true:NoRun":     `effect "NoRun" is not NoSchedule, PreferNoSchedule or NoExecute`,
+		"=x":                 `"" is not a taint key`,
+		"bad key:NoSchedule": `"bad key" is not a taint key`,
+	} {
+		if err := (&Knobs{Tolerations: []string{text}}).Check(); err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("--toleration %q: err %v, want %q", text, err, wantErr)
+		}
+	}
+	if err := (&Knobs{NodeSelector: map[string]string{"a": "not valid!"}}).Check(); err == nil || !strings.Contains(err.Error(), "--node-selector: invalid value") {
+		t.Errorf("bad node selector value: %v", err)
+	}
+}

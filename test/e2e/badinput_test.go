@@ -137,6 +137,7 @@ spec:
 		c("podFailurePolicy with OnFailure", `^error: .*pod ?[Ff]ailure ?[Pp]olicy.*--restart=Never`, in("create", "x", "--image=busybox", "--restart=OnFailure", "--pod-failure-policy="+pfp)...),
 		c("malformed podFailurePolicy names the field", `^error: --pod-failure-policy .*pfp-bad.yaml: not a pod failure policy .*field rules.onExitCodes: got a number, want a PodFailurePolicyOnExitCodesRequirement$`, in("create", "x", "--image=busybox", "--pod-failure-policy="+badPFP)...),
 		c("annotation with a bare line break is refused, not cut", `^error: invalid value ".*" for --annotations: .*a line break is only kept inside a double-quoted pair`, in("create", "x", "--image=busybox", "--annotations=k1=v1,note=line1\nline2")...),
+		c("toleration with an unknown effect", `^error: --toleration "gpu=true:NoRun": effect "NoRun" is not NoSchedule, PreferNoSchedule or NoExecute$`, in("create", "x", "--image=busybox", "--toleration=gpu=true:NoRun")...),
 		c("bad duration", `^error: invalid value "abc" for --ttl: want a duration such as 30s, 5m or 1h30m; see 'kubectl job create --help'$`, in("create", "x", "--image=busybox", "--ttl=abc")...),
 		c("negative duration", `^error: --active-deadline must be at least 1s, got -5s`, in("create", "x", "--image=busybox", "--active-deadline=-5s")...),
 		c("negative --timeout", `^error: --timeout must not be negative, got -1s$`, in("create", "x", "--image=busybox", "--wait", "--timeout=-1s")...),
