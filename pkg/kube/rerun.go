@@ -42,7 +42,7 @@ func CreateCarryingIndexes(ctx context.Context, client kubernetes.Interface, job
 	undo := func(step string, err error) (*batchv1.Job, error) {
 		del := DeleteJobOptions{Propagation: metav1.DeletePropagationBackground}
 		if derr := DeleteJob(context.WithoutCancel(ctx), client, created, del); derr != nil {
-			return nil, fmt.Errorf("%s: %w; and job %s could not be deleted again (%v): delete it with kubectl job delete %s -n %s", step, err, created.Name, derr, created.Name, created.Namespace)
+			return nil, fmt.Errorf("%s: %w; and job %s could not be deleted again (%w): delete it with kubectl job delete %s -n %s", step, err, created.Name, derr, created.Name, created.Namespace)
 		}
 		return nil, fmt.Errorf("%s: %w; job %s was deleted again, nothing is left behind", step, err, created.Name)
 	}
