@@ -4,9 +4,12 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +230,38 @@ func TestCreateNodeSelectorAndToleration(t *testing.T) {
 	}
 	if pod.NodeSelector["type"] != "kwok" || !reflect.DeepEqual(pod.Tolerations, want) {
 		t.Errorf("pod template nodeSelector %v tolerations %+v", pod.NodeSelector, pod.Tolerations)
+	}
+}
+
+// TestCreateFollowSaysAttemptsAndStalls: following a Job that retries says
+// where one attempt ends and the next begins (exit code, termination message,
+// the retry), and the final line names the last failure; following a Job
+// whose pod cannot be scheduled says what it waits for instead of nothing.
+func TestCreateFollowSaysAttemptsAndStalls(t *testing.T) {
+	t.Parallel()
+	ns := Namespace(t)
+	r := KubectlJob(t, "create", "migrate", "-n", ns, "--image=busybox", "--backoff-limit=1",
+		`--annotations=`+SimOutcome+`=fail,`+SimExitCode+`=3,"`+SimMessage+`=duplicate key value violates unique constraint",`+SimLogs+`=migrating $(POD_NAME)`,
+		"--follow", "--timeout=2m")
+	pods := Pods(t, getJob(t, ns, "migrate"))
+	if len(pods) != 2 {
+		t.Fatalf("%d pods, want 2 (backoffLimit 1); exit %d stderr %q", len(pods), r.Code, r.Stderr)
+	}
+	slices.SortFunc(pods, func(a, b corev1.Pod) int { return a.CreationTimestamp.Compare(b.CreationTimestamp.Time) })
+	// What follows an attempt is said once its logs are printed: the retry
+	// if the controller made it by then, else when it comes.
+	first := regexp.MustCompile(`(?m)^attempt 1 \(pod ` + pods[0].Name + `\) failed: exit 3 \(Error\): duplicate key value violates unique constraint; ` +
+		`(retried as attempt 2 \(pod ` + pods[1].Name + `\)|retry 2 of 2 next, not before \d\d:\d\d:\d\d)$`)
+	second := regexp.MustCompile(`(?m)^attempt 2 \(pod ` + pods[1].Name + `\) failed: exit 3 \(Error\): duplicate key value violates unique constraint; ` +
+		`no retry: (the Job failed \(BackoffLimitExceeded\)|2 counted failures > backoffLimit 1, the Job fails)$`)
+	last := fmt.Sprintf("; last failure: pod %s exit 3: duplicate key value violates unique constraint\n", pods[1].Name)
+	if r.Code != 2 || !first.MatchString(r.Stderr) || !second.MatchString(r.Stderr) ||
+		!strings.Contains(r.Stderr, "job/migrate Failed: BackoffLimitExceeded") || !strings.HasSuffix(r.Stderr, last) {
+		t.Errorf("exit %d, stderr:\n%s\nwant lines matching:\n%s\n%s\n...%s", r.Code, r.Stderr, first, second, last)
+	}
+
+	r = KubectlJob(t, "create", "gpu", "-n", ns, "--image=busybox", "--node-selector=accelerator=nvidia-h100", "--follow", "--timeout=15s")
+	if r.Code != 3 || !strings.Contains(r.Stderr, "waiting: job/gpu Pending: Unschedulable") {
+		t.Errorf("follow of an unschedulable Job: exit %d, stderr %q; want exit 3 (timeout) after a waiting line", r.Code, r.Stderr)
 	}
 }
