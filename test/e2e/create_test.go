@@ -183,7 +183,7 @@ func TestCreateFromCronJob(t *testing.T) {
 	ns := Namespace(t)
 	cj := &batchv1.CronJob{
 		ObjectMeta: metav1.ObjectMeta{Name: "nightly", Namespace: ns},
-		Spec: batchv1.CronJobSpec{Schedule: "0 3 * * *", Suspend: ptr.To(true), JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{
+		Spec: batchv1.CronJobSpec{Schedule: "0 3 * * *", Suspend: ptr.To(true), SuccessfulJobsHistoryLimit: ptr.To[int32](2), JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{
 			Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever,
 				Containers: []corev1.Container{{Name: "r", Image: "busybox", Command: []string{"./report"}}}}},
 		}}},
@@ -200,6 +200,11 @@ func TestCreateFromCronJob(t *testing.T) {
 	if c.Image != "busybox:2" || strings.Join(c.Command, " ") != "echo today" || c.Env[0].Name != "DRY" ||
 		job.OwnerReferences[0].Name != "nightly" || job.Annotations["cronjob.kubernetes.io/instantiate"] != "manual" {
 		t.Errorf("job %+v", job)
+	}
+	// explain reads the owning CronJob for its own history limit, not the default.
+	want := "TTL:       no ttlSecondsAfterFinished: kept until CronJob nightly's history limit removes it (successfulJobsHistoryLimit 2)"
+	if r := KubectlJob(t, "explain", "manual", "-n", ns); r.Code != 0 || !strings.Contains(r.Stdout, want) {
+		t.Errorf("explain: exit %d, stdout:\n%s\nwant the line %q", r.Code, r.Stdout, want)
 	}
 }
 
