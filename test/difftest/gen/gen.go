@@ -109,6 +109,9 @@ type Case struct {
 	// SuccessIndex, for LiveSlowTerminate: the index whose pod the harness
 	// makes succeed (-1: none, every pod runs until deleted).
 	SuccessIndex int `json:",omitempty"`
+	// StockBackoff: the case runs on the cluster with the stock 10 s
+	// pod-failure backoff, where nextRetryAt is compared with the replacement.
+	StockBackoff bool `json:",omitempty"`
 }
 
 // Name is the case's id: <seed>-<index>, also the fixture's file name.
@@ -499,7 +502,7 @@ func GenerateRetry(seed uint64, i int) Case {
 	j.Spec.Template.Annotations[SimDuration] = b.duration()
 	j.Spec.Template.Annotations[SimExitCode] = strconv.Itoa(int(b.exitCode()))
 	b.features = []string{FeatNonIndexed, FeatNever, FeatBackoffLimit, FeatFailingPods}
-	return Case{Seed: seed, Index: 1000 + i, Job: j, Features: b.features, SuccessIndex: -1}
+	return Case{Seed: seed, Index: 1000 + i, Job: j, Features: b.features, SuccessIndex: -1, StockBackoff: true}
 }
 
 // indexSet is a non-empty interval string over [0, n): "0", "1,3", "0-2".

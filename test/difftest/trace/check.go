@@ -191,7 +191,7 @@ func Check(c gen.Case, rec *Record, samples []Sample) Result {
 		if checked == 0 {
 			ch.add(CheckErrors, i, "no check applied to this sample (said %s/%s; harness states %s)", s.Output.Verdict.Phase, s.Output.Verdict.Reason, describe(win))
 		}
-		ch.timings(i, s, win)
+		ch.timings(s, win)
 	}
 	ch.outcome()
 	return *ch.res
@@ -231,9 +231,10 @@ func decided(j *JobState) bool { return j.Terminal() != nil || j.Interim() != ni
 
 func (ch *checker) verdict(out *Output, st State) (bool, string) {
 	j := st.Job
-	if j == nil || j.Deleting {
+	if j == nil {
 		return false, ""
 	}
+	// A finished Job stays finished while it is deleted (by its TTL).
 	t := j.Terminal()
 	if t == nil {
 		return false, ""
@@ -284,9 +285,9 @@ func (ch *checker) live(out *Output, st State) (bool, string) {
 	switch {
 	case j == nil:
 		return true, "the Job was gone (want NotFound)"
-	case j.Deleting:
+	case j.Deleting && j.Terminal() == nil:
 		if out.Verdict.Phase != PhaseTerminating {
-			return true, "the Job has a deletionTimestamp, so Terminating"
+			return true, "the unfinished Job has a deletionTimestamp, so Terminating"
 		}
 		return true, ""
 	case decided(j):
@@ -446,7 +447,7 @@ func (ch *checker) attempts(out *Output, st State) (bool, string) {
 }
 
 // timings records the predictions of times made by a sample.
-func (ch *checker) timings(i int, s Sample, win []State) {
+func (ch *checker) timings(s Sample, win []State) {
 	out := s.Output
 	st := win[0]
 	if st.Job == nil || decided(st.Job) {
@@ -462,7 +463,7 @@ func (ch *checker) timings(i int, s Sample, win []State) {
 			ch.addTiming("deadline", out.Deadline.At, time.Time{})
 		}
 	}
-	if out.Backoff != nil && out.Backoff.NextRetryAt != nil {
+	if out.Backoff != nil && out.Backoff.NextRetryAt != nil && ch.c.StockBackoff {
 		// The replacement: the first pod created after the sample started
 		// that the state did not have.
 		for _, h := range ch.rec.PodsByCreation() {

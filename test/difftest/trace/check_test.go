@@ -129,7 +129,11 @@ func TestCheckCatches(t *testing.T) {
 			o.Deadline.At = t0.Add(61 * time.Second)
 			return o
 		}},
-		{"no TTL after the end", CheckTTL, 6, func() *Output { o := output("Failed", "BackoffLimitExceeded", 2, 0); o.Backoff.Remaining = nil; return o }},
+		{"no TTL after the end", CheckTTL, 6, func() *Output {
+			o := output("Failed", "BackoffLimitExceeded", 2, 0)
+			o.Backoff.Remaining = nil
+			return o
+		}},
 		{"ignored attempt counted", CheckAttempts, 3.5, func() *Output {
 			o := output("Pending", "BackoffDelay", 1, 0)
 			o.Attempts = append(o.Attempts, struct {

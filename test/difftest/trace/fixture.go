@@ -42,8 +42,9 @@ type caseMeta struct {
 	ResumeAfter time.Duration `json:"resumeAfter,omitempty"`
 	Features    []string      `json:"features"`
 	Live        string        `json:"live,omitempty"`
-	// SuccessIndex: see gen.Case.
-	SuccessIndex int `json:"successIndex"`
+	// SuccessIndex, StockBackoff: see gen.Case.
+	SuccessIndex int  `json:"successIndex"`
+	StockBackoff bool `json:"stockBackoff,omitempty"`
 }
 
 const (
@@ -61,7 +62,7 @@ func WriteFixture(w io.Writer, f Fixture, namespace string) error {
 		fmt.Fprintf(&buf, "#   %s\n", strings.ReplaceAll(p.String(), "\n", " "))
 	}
 	meta, err := json.Marshal(caseMeta{Seed: f.Case.Seed, Index: f.Case.Index, Namespace: namespace, ResumeAfter: f.Case.ResumeAfter, Features: f.Case.Features,
-		Live: f.Case.Live, SuccessIndex: f.Case.SuccessIndex})
+		Live: f.Case.Live, SuccessIndex: f.Case.SuccessIndex, StockBackoff: f.Case.StockBackoff})
 	if err != nil {
 		return err
 	}
@@ -204,7 +205,7 @@ func (f *Fixture) readCase(data []byte) error {
 			return fmt.Errorf("problems.json: %w", err)
 		}
 	}
-	f.Case = gen.Case{Seed: meta.Seed, Index: meta.Index, Job: job, ResumeAfter: meta.ResumeAfter, Features: meta.Features, Live: meta.Live, SuccessIndex: meta.SuccessIndex}
+	f.Case = gen.Case{Seed: meta.Seed, Index: meta.Index, Job: job, ResumeAfter: meta.ResumeAfter, Features: meta.Features, Live: meta.Live, SuccessIndex: meta.SuccessIndex, StockBackoff: meta.StockBackoff}
 	return nil
 }
 
