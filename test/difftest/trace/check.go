@@ -136,6 +136,9 @@ type checker struct {
 
 type predicate func(ch *checker, out *Output, st State) (applicable bool, problem string)
 
+// colResult is one column's verdict on a sample against one state.
+type colResult struct{ column, problem string }
+
 // Check compares each sample with the states the harness saw around it and
 // the model, and the model with what the controller then did.
 func Check(c gen.Case, rec *Record, samples []Sample) Result {
@@ -162,33 +165,34 @@ func Check(c gen.Case, rec *Record, samples []Sample) Result {
 			ch.add(CheckErrors, i, "the plugin failed: %s", s.Err)
 			continue
 		}
-		checked := 0
-		for _, col := range columns {
-			applicable, passed, problem := false, false, ""
-			for _, st := range win {
-				ok, p := col.fn(ch, s.Output, st)
-				if !ok {
-					continue
-				}
-				if !applicable {
-					problem = p
-				}
-				applicable = true
-				if p == "" {
-					passed = true
-					break
+		// The plugin read one of the window's states: judge the sample by
+		// the state it agrees with best (fewest failing columns, the
+		// earliest on a tie), so columns are not judged against different
+		// states.
+		var best []colResult
+		bestFailures := -1
+		for _, st := range win {
+			var rs []colResult
+			failures := 0
+			for _, col := range columns {
+				if ok, p := col.fn(ch, s.Output, st); ok {
+					rs = append(rs, colResult{col.name, p})
+					if p != "" {
+						failures++
+					}
 				}
 			}
-			if !applicable {
-				continue
-			}
-			checked++
-			ch.res.Stats[col.name]++
-			if !passed {
-				ch.add(col.name, i, "%s (said %s/%s; harness states %s)", problem, s.Output.Verdict.Phase, s.Output.Verdict.Reason, describe(win))
+			if bestFailures < 0 || failures < bestFailures {
+				best, bestFailures = rs, failures
 			}
 		}
-		if checked == 0 {
+		for _, r := range best {
+			ch.res.Stats[r.column]++
+			if r.problem != "" {
+				ch.add(r.column, i, "%s (said %s/%s; harness states %s)", r.problem, s.Output.Verdict.Phase, s.Output.Verdict.Reason, describe(win))
+			}
+		}
+		if len(best) == 0 {
 			ch.add(CheckErrors, i, "no check applied to this sample (said %s/%s; harness states %s)", s.Output.Verdict.Phase, s.Output.Verdict.Reason, describe(win))
 		}
 		ch.timings(s, win)
