@@ -136,6 +136,22 @@ type checker struct {
 
 type predicate func(ch *checker, out *Output, st State) (applicable bool, problem string)
 
+// readable lists what a plugin run may have read from the window's states:
+// it reads the Job first and then the pods and events, so the Job of one
+// state with the pods of the same or a later one.
+func readable(win []State) []State {
+	var out []State
+	for i := range win {
+		for k := i; k < len(win); k++ {
+			if k > i && win[k].Job == nil {
+				continue
+			}
+			out = append(out, State{At: win[k].At, Job: win[i].Job, Pods: win[k].Pods, FailedCreate: win[k].FailedCreate})
+		}
+	}
+	return out
+}
+
 // colResult is one column's verdict on a sample against one state.
 type colResult struct{ column, problem string }
 
@@ -171,7 +187,7 @@ func Check(c gen.Case, rec *Record, samples []Sample) Result {
 		// states.
 		var best []colResult
 		bestFailures := -1
-		for _, st := range win {
+		for _, st := range readable(win) {
 			var rs []colResult
 			failures := 0
 			for _, col := range columns {

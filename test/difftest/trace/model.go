@@ -155,7 +155,7 @@ func liveExpectation(st State) (phase string, reasons []string) {
 			return PhaseRunning, nil
 		}
 	}
-	if j.StartTime.IsZero() && len(st.Pods) == 0 {
+	if j.StartTime.IsZero() && len(st.Pods) == 0 && j.Active == 0 {
 		return PhaseNotStarted, nil
 	}
 	for _, p := range st.Pods {
