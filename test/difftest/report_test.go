@@ -211,7 +211,7 @@ func renderReport(in reportInput) string {
 	} {
 		b.WriteString("- " + line + "\n")
 	}
-	b.WriteString("\nA plugin error (other than NotFound for a deleted Job), a Job that did not finish, a sample no check applied to, or a column with fewer checks than its minimum fails the run. Timings are judged two-sided with ±2 s; a late one is excused only when a control Job (never sampled, its lag measured by the harness alone) due within 30 s was at least as late minus 2 s.\n\n")
+	b.WriteString("\nA plugin error (other than NotFound for a deleted Job), a Job that did not finish, a sample no check applied to, or a column with fewer checks than its minimum fails the run. Timings are judged two-sided with ±2 s; a late one is excused only when a control Job (never sampled, its lag measured by the harness alone) due within 60 s was at least as late minus 2 s.\n\n")
 
 	b.WriteString("## Checks by feature and live state\n\n" + header + "\n" + sep + "\n")
 	order := append(append(slices.Clone(gen.FeatureOrder), gen.LiveOrder...), "nextRetryAt (stock 10 s backoff)")

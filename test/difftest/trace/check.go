@@ -484,10 +484,17 @@ func (ch *checker) timings(s Sample, win []State) {
 		}
 	}
 	if out.Backoff != nil && out.Backoff.NextRetryAt != nil && ch.c.StockBackoff {
-		// The replacement: the first pod created after the sample started
-		// that the state did not have.
+		// The replacement: the first pod the harness saw after every pod
+		// that had failed by the end of the sample's window.
+		last := win[len(win)-1]
+		var failedSeen time.Time
+		for _, p := range last.Pods {
+			if h := ch.rec.Pods[p.Name]; h != nil && p.Phase == string(corev1.PodFailed) && h.SeenAt.After(failedSeen) {
+				failedSeen = h.SeenAt
+			}
+		}
 		for _, h := range ch.rec.PodsByCreation() {
-			if h.SeenAt.Before(s.Start) || slices.ContainsFunc(st.Pods, func(p PodState) bool { return p.Name == h.Name }) {
+			if !h.SeenAt.After(failedSeen) || slices.ContainsFunc(last.Pods, func(p PodState) bool { return p.Name == h.Name }) {
 				continue
 			}
 			ch.addTiming("retry", *out.Backoff.NextRetryAt, h.Created)
@@ -570,7 +577,7 @@ const (
 )
 
 // Judge compares a timing with the tolerance; a late one is excused only
-// when a control Job of the same kind, due within 30 s of it, was at least
+// when a control Job of the same kind, due within 60 s of it, was at least
 // as late (minus the tolerance): controller lag shown independently.
 func Judge(t Timing, controls []Timing) Excuse {
 	d := t.Delta()
@@ -581,7 +588,7 @@ func Judge(t Timing, controls []Timing) Excuse {
 		return OnTime
 	}
 	for _, c := range controls {
-		if c.Kind == t.Kind && absDuration(c.Predicted.Sub(t.Predicted)) <= 30*time.Second && c.Delta() >= d-Tolerance {
+		if c.Kind == t.Kind && absDuration(c.Predicted.Sub(t.Predicted)) <= 60*time.Second && c.Delta() >= d-Tolerance {
 			return LateExcused
 		}
 	}
