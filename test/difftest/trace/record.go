@@ -139,16 +139,6 @@ func (r *Record) Final() *JobState {
 	return nil
 }
 
-// FirstWith returns the first state's Job whose condition t is True, or nil.
-func (r *Record) FirstWith(t batchv1.JobConditionType) *Cond {
-	for _, s := range r.States {
-		if c := s.Job.Cond(t); c != nil {
-			return c
-		}
-	}
-	return nil
-}
-
 // Decided is the condition that decided the Job (the interim one if the
 // controller wrote it, else the terminal one), or nil.
 func (r *Record) Decided() *Cond {
