@@ -9,7 +9,7 @@
 #   KJ_E2E_CLUSTER_DIR, KJ_E2E_PORT_BASE   the cluster started (the tests get
 #                      KJ_E2E_CLUSTER_DIR to stop and start its components)
 #   KJ_E2E_LOG         the full go test output (default $KJ_CACHE/e2e.log)
-#   DIFFTEST_N, DIFFTEST_SEED, DIFFTEST_REPORT   the differential test (default 12 cases, seed 1)
+#   DIFFTEST_N, DIFFTEST_SEED, DIFFTEST_REPORT   the differential test (default 12 cases, a new seed each run)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$KJ_ROOT"
@@ -25,7 +25,9 @@ if [ -z "${KJ_E2E_KUBECONFIG:-}" ]; then
 fi
 log=${KJ_E2E_LOG:-$KJ_CACHE/e2e.log}
 export PATH="$KJ_ROOT/bin:$PATH"
-export DIFFTEST_N=${DIFFTEST_N:-12} DIFFTEST_SEED=${DIFFTEST_SEED:-1}
+# The small difftest of `make e2e` takes a new seed each run unless one is given.
+export DIFFTEST_N=${DIFFTEST_N:-12} DIFFTEST_SEED=${DIFFTEST_SEED:-$(( $(date +%s) % 100000 ))}
+kj_log "difftest seed $DIFFTEST_SEED (reproduce with SEED=$DIFFTEST_SEED)"
 # shellcheck disable=SC2086 # the package list is meant to split
 go test -tags "${KJ_E2E_TAGS:-e2e}" -count=1 -timeout 45m -parallel 16 -v ${KJ_E2E_RUN:+-run "$KJ_E2E_RUN"} ${KJ_E2E_PKGS:-./test/e2e/ ./test/difftest/} 2>&1 | tee "$log" | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' || true
 # The grep above only trims the output; the verdict comes from go test.

@@ -12,6 +12,7 @@ FUZZTIME=${FUZZTIME:-15s}
 targets=(
   "FuzzExplain|./pkg/explain/|never panics; the phase is one of the documented phases; the counters, completions and indexes mirror the Job's status and spec; the backoff budget is limit - failures (never more for OnFailure), nil exactly when the budget is per index and once the Job ended, negative only once the controller's rule says the limit is reached; the numbers the verdict quotes (\`S/C completions\`, \`fails after N more\`) are those; no negative duration; TTL state consistent with the phase; the explanation marshals to JSON"
   "FuzzParseIndexes|./pkg/explain/|never panics; whatever parses prints back (\`1,3-5,7\`) to a string that parses to the same set, normalised (sorted, merged), and equals the formatting of its expansion"
+  "FuzzJobSpec|./pkg/jobspec/|never panics on any manifest \`kubectl job create -f\` reads (seeded with specs the API server accepts, such as an Indexed Job with neither completions nor parallelism, and specs it rejects) with any --completions/--parallelism/--backoff-limit-per-index/--max-failed-indexes/--completion-mode/--restart values: Apply, Validate, Rerun (also --failed-indexes-only over any completedIndexes) and RerunIndexes; Validate is deterministic"
   "FuzzSanitize|./pkg/printers/|Sanitize and SanitizeText leave no C0/C1 control character (SanitizeText keeps newline and tab), no ESC, BEL or CR, no bidi override; idempotent; text that needed no escaping comes out unchanged"
 )
 

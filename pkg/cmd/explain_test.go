@@ -242,10 +242,11 @@ func TestExplainLocal(t *testing.T) {
 		t.Errorf("got %q (exit %d, %s), want %q", r.stdout, r.code, r.stderr, want)
 	}
 
-	// A lone Job without pods: the engine is told pods are unknown.
+	// A lone Job without pods: the engine is told pods are unknown, and an
+	// active pod it could not read is not evidence of Pending (issue 16).
 	job := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"j","namespace":"ns","uid":"u"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[]}}},"status":{"active":1,"startTime":"2026-03-01T11:59:00Z"}}`
 	r = runExplain(t, nil, job, "--local", "-f", "-")
-	if r.code != exitcode.OK || !strings.Contains(r.stderr, "Warning: stdin has no Pods") || !strings.HasPrefix(r.stdout, "Pending: PodsUnknown") {
+	if r.code != exitcode.OK || !strings.Contains(r.stderr, "Warning: stdin has no Pods") || !strings.HasPrefix(r.stdout, "Running: Progressing — pods not read") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 }

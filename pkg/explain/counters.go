@@ -182,7 +182,8 @@ func (s *state) progressSummary() string {
 		parts = append(parts, fmt.Sprintf("%d succeeded (completions unset: the first success completes it)", p.Succeeded))
 	}
 	active := fmt.Sprintf("%d active", p.Active)
-	if p.Active > 0 {
+	if p.Active > 0 && s.job.Status.Ready != nil {
+		// Absent (older servers, or a trimmed manifest) is unknown, not 0.
 		active += fmt.Sprintf(" (%d ready)", p.Ready)
 	}
 	parts = append(parts, active)

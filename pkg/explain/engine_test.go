@@ -356,9 +356,30 @@ func engineCases() []engineCase {
 		j4 := newJob("aw").started(time.Minute).counts(0, 0, 1, 0).build()
 		add(engineCase{name: "pending all done, awaiting controller", in: input(j4, pods(newPod(j4, "aw-a", time.Minute).succeeded(time.Minute, time.Second))),
 			phase: PhasePending, reason: ReasonAwaitingController})
-		in := input(newJob("pu").started(time.Minute).counts(1, 0, 0, 0).build(), nil)
+		in := input(newJob("pu").started(time.Minute).counts(0, 0, 0, 0).build(), nil)
 		in.PodsUnknown = true
-		add(engineCase{name: "pending pods unknown", in: in, phase: PhasePending, reason: ReasonPodsUnknown, warnings: []string{"pods could not be read"}})
+		add(engineCase{name: "pending pods unknown, none active", in: in, phase: PhasePending, reason: ReasonPodsUnknown, warnings: []string{"pods could not be read"}})
+		// Active but not ready, pods not read (explain -f on a Job alone):
+		// the pods may well be running, so not Pending (issue 16).
+		inActive := input(newJob("pa").started(time.Minute).counts(1, 0, 0, 0).build(), nil)
+		inActive.PodsUnknown = true
+		add(engineCase{name: "running, pods not read, none ready", in: inActive, phase: PhaseRunning, reason: ReasonProgressing, warnings: []string{"pods could not be read"},
+			check: func(t *testing.T, e *JobExplanation) {
+				if !strings.HasPrefix(e.Verdict.Message, "pods not read; ") || !strings.Contains(e.Verdict.Message, "1 active (0 ready)") {
+					t.Errorf("message %q: want it to say the pods were not read, with 0 ready", e.Verdict.Message)
+				}
+			}})
+		// status.ready absent (older servers): unknown, never "0 ready".
+		noReady := newJob("nr").started(time.Minute).counts(2, 0, 0, 0).build()
+		noReady.Status.Ready = nil
+		inNoReady := input(noReady, nil)
+		inNoReady.PodsUnknown = true
+		add(engineCase{name: "running, pods not read, ready absent", in: inNoReady, phase: PhaseRunning, reason: ReasonProgressing, warnings: []string{"pods could not be read"},
+			check: func(t *testing.T, e *JobExplanation) {
+				if strings.Contains(e.Verdict.Message, "ready") && !strings.Contains(e.Verdict.Message, "pods not read") || strings.Contains(e.Verdict.Message, "0 ready") {
+					t.Errorf("message %q claims a ready count the Job does not have", e.Verdict.Message)
+				}
+			}})
 		in2 := input(newJob("ru").started(time.Minute).counts(1, 1, 0, 0).build(), nil)
 		in2.PodsUnknown, in2.EventsUnknown = true, true
 		add(engineCase{name: "running, pods unknown but ready", in: in2, phase: PhaseRunning, reason: ReasonProgressing, warnings: []string{"events could not be read"}})

@@ -28,11 +28,14 @@ func (s *state) explainLive() {
 		summary += fmt.Sprintf("; next retry at %s (%s)", formatClock(s.e.Backoff.NextRetryAt.Time, s.now), relative(s.e.Backoff.NextRetryAt.Time, s.now))
 	}
 	if s.in.PodsUnknown {
-		if p.Ready > 0 {
-			s.verdict(PhaseRunning, ReasonProgressing, summary, start)
+		// Without the pods, status.active is all there is: the controller
+		// counts pending and running pods alike, so an active pod that
+		// could not be read is not evidence of Pending.
+		if p.Active > 0 {
+			s.verdict(PhaseRunning, ReasonProgressing, "pods not read; "+summary, start)
 			return
 		}
-		s.verdict(PhasePending, ReasonPodsUnknown, "no pod is ready and the pods could not be read; "+summary, start)
+		s.verdict(PhasePending, ReasonPodsUnknown, "no active pod and the pods could not be read; "+summary, start)
 		return
 	}
 	s.ignoredEvidence()

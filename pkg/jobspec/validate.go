@@ -62,7 +62,8 @@ func Validate(job *batchv1.Job) error {
 		if spec.Completions == nil && spec.Parallelism != nil {
 			return errIndexedNeedsCompletions
 		}
-		if c := *spec.Completions; c > 0 && job.Name != "" {
+		// Neither set: the API server defaults completions to 1.
+		if c := ptr.Deref(spec.Completions, 1); c > 0 && job.Name != "" {
 			// The controller names pod hostnames NAME-INDEX, which must be a DNS label.
 			if errs := validation.IsDNS1123Label(fmt.Sprintf("%s-%d", job.Name, c-1)); len(errs) > 0 {
 				return fmt.Errorf("job name %q cannot be used for an Indexed Job with %d completions: pod hostnames %s-0..%s-%d must be DNS labels (at most 63 characters, no dots)", job.Name, c, job.Name, job.Name, c-1)

@@ -4,9 +4,9 @@ package difftest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -17,14 +17,15 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/test/difftest/gen"
 	"github.com/kubectl-job/kubectl-job/test/difftest/trace"
 )
@@ -32,31 +33,42 @@ import (
 const (
 	sampleEvery = 500 * time.Millisecond
 	caseTimeout = 90 * time.Second
+	// quotaFor is how long a LiveQuota case's quota blocks pod creation
+	// after the first FailedCreate event.
+	quotaFor = 3 * time.Second
 )
 
 // caseResult is everything one case produced.
 type caseResult struct {
 	Case      gen.Case
+	Cluster   string
 	Namespace string
-	Truth     trace.Truth
+	Record    *trace.Record
 	Samples   []trace.Sample
-	Problems  []trace.Problem
-	Stats     trace.Stats
+	Result    trace.Result
 	Err       error
 	Took      time.Duration
 	Fixture   string
 }
 
 // TestDifferential runs DIFFTEST_N random Jobs (seed DIFFTEST_SEED) on the
-// cluster, DIFFTEST_PARALLEL at a time, samples `kubectl job explain -o json`
-// and checks it against what the job controller did (trace.Check). Every
-// disagreement is saved under pkg/explain/testdata/difftest/; with
-// DIFFTEST_REPORT the accuracy table is written there.
+// cluster, DIFFTEST_PARALLEL at a time, samples `kubectl job explain -o
+// json`, and checks each answer against the states the harness's own
+// informers saw and the test's model of the controller (trace.Check).
+// Control Jobs, never sampled, measure the controllers' lag; with
+// DIFFTEST_STOCK_KUBECONFIG a few cases run on a cluster with the stock
+// pod-failure backoff to check nextRetryAt. With DIFFTEST_REPORT the report
+// is written there, only if the run passed.
 func TestDifferential(t *testing.T) {
 	n := envInt("DIFFTEST_N", 12)
 	seed := uint64(envInt("DIFFTEST_SEED", 1))
-	par := envInt("DIFFTEST_PARALLEL", 16)
+	par := envInt("DIFFTEST_PARALLEL", 10)
 	nInvalid := envInt("DIFFTEST_INVALID", min(gen.InvalidKinds, max(3, n/10)))
+	nControl := max(2, n/12)
+	nRetry := 0
+	if stock != nil {
+		nRetry = max(3, n/25)
+	}
 	var only []int
 	for _, s := range strings.Split(os.Getenv("DIFFTEST_ONLY"), ",") {
 		if i, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
@@ -70,22 +82,44 @@ func TestDifferential(t *testing.T) {
 		}
 	}
 	if len(only) > 0 {
-		nInvalid = 0
+		nInvalid, nRetry = 0, 0
 	}
-	t.Logf("difftest: seed %d, %d cases, %d at a time, %d invalid specs", seed, len(cases), par, nInvalid)
+	load := loadAverage()
+	t.Logf("difftest: seed %d (reproduce with SEED=%d), %d cases, %d at a time, %d control Jobs, %d nextRetryAt cases on the stock-backoff cluster, %d invalid specs; load average %s",
+		seed, seed, len(cases), par, nControl, nRetry, nInvalid, load)
 
 	start := time.Now()
 	ctx := context.Background()
 	results := make([]*caseResult, len(cases))
+	retries := make([]*caseResult, nRetry)
+	controls := make([]trace.Timing, nControl)
+	controlErrs := make([]error, nControl)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, par)
-	for i, c := range cases {
+	run := func(f func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = runCase(ctx, c)
+			f()
+		}()
+	}
+	// Controls are spread through the queue, so their lag is measured
+	// while the cases run.
+	every := max(1, len(cases)/nControl)
+	for i, c := range cases {
+		if i%every == 0 && i/every < nControl {
+			k := i / every
+			run(func() { controls[k], controlErrs[k] = runControl(ctx, primary, gen.GenerateControl(k)) })
+		}
+		run(func() { results[i] = runCase(ctx, primary, c) })
+	}
+	for i := range nRetry {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			retries[i] = runCase(ctx, stock, gen.GenerateRetry(seed, i))
 		}()
 	}
 	var invalid []invalidResult
@@ -98,331 +132,532 @@ func TestDifferential(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	results = append(results, retries...)
 
+	for i, err := range controlErrs {
+		if err != nil {
+			t.Errorf("control Job %d: %v", i, err)
+		}
+	}
 	fixtureDir := filepath.Join(repoRoot(t), "pkg", "explain", "testdata", "difftest")
+	mutant := os.Getenv("DIFFTEST_MUTANT")
+	sum := newSummary(controls)
 	for _, r := range results {
+		sum.add(r)
 		t.Run(r.Case.Name(), func(t *testing.T) {
 			if r.Err != nil {
 				t.Errorf("seed %d case %d: %v\nspec:\n%s", r.Case.Seed, r.Case.Index, r.Err, specYAML(r.Case))
 				return
 			}
-			dis := trace.Disagreements(r.Problems)
-			if len(dis) > 0 {
+			probs := sum.problems(r)
+			if len(probs) > 0 && mutant == "" && slices.ContainsFunc(probs, func(p trace.Problem) bool { return p.Check != trace.CheckErrors }) {
 				path := filepath.Join(fixtureDir, r.Case.Name()+".yaml")
-				if err := writeFixture(path, r); err != nil {
+				if err := writeFixture(path, r, probs); err != nil {
 					t.Errorf("saving fixture: %v", err)
 				} else {
 					r.Fixture = path
 				}
 			}
-			for _, p := range r.Problems {
-				msg := fmt.Sprintf("seed %d case %d (%s): %s", r.Case.Seed, r.Case.Index, r.Namespace, p)
-				if p.Check == trace.CheckSampling {
-					t.Log("not checked: " + msg)
-				} else if p.Check == trace.CheckLate {
-					t.Log("controller lag: " + msg)
-				} else {
-					t.Error(msg)
-				}
+			for _, p := range probs {
+				t.Errorf("seed %d case %d (%s, %s): %s", r.Case.Seed, r.Case.Index, r.Cluster, r.Namespace, p)
 			}
-			if len(dis) > 0 {
-				t.Logf("spec:\n%s\ntruth: %s\nfixture: %s", specYAML(r.Case), jsonString(r.Truth), r.Fixture)
+			if len(probs) > 0 {
+				t.Logf("spec:\n%sfixture: %s", specYAML(r.Case), r.Fixture)
 			}
 		})
 	}
 	for _, inv := range invalid {
 		t.Run(inv.Case.Name(), func(t *testing.T) {
-			if inv.Err != nil {
+			switch {
+			case inv.Err != nil:
 				t.Errorf("%s (%s): %v", inv.Case.Kind, inv.Case.Why, inv.Err)
+			case !inv.ServerRejected:
+				t.Errorf("seed %d invalid %d (%s: %s): the API server accepted it: it belongs with the normal cases\nspec:\n%s", inv.Case.Seed, inv.Case.Index, inv.Case.Kind, inv.Case.Why, mustYAML(inv.Case.Job))
+			case inv.CreateServerCode == 0:
+				t.Errorf("seed %d invalid %d (%s): the API server rejected it but `kubectl job create -f --dry-run=server` exited 0", inv.Case.Seed, inv.Case.Index, inv.Case.Kind)
 			}
-			if !inv.ServerRejected && inv.CreateClientCode != 0 {
-				// Same verdict required: create must not refuse what the server takes.
-				t.Errorf("seed %d invalid %d (%s): the API server accepts it, but `kubectl job create -f --dry-run=client` refuses it (exit %d): %s\nspec:\n%s",
-					inv.Case.Seed, inv.Case.Index, inv.Case.Kind, inv.CreateClientCode, strings.TrimSpace(inv.CreateClientOut), mustYAML(inv.Case.Job))
-			} else if !inv.ServerRejected {
-				t.Errorf("seed %d invalid %d (%s: %s): the API server accepted it\nspec:\n%s", inv.Case.Seed, inv.Case.Index, inv.Case.Kind, inv.Case.Why, mustYAML(inv.Case.Job))
-			}
-			if inv.ServerRejected != (inv.CreateServerCode != 0) {
-				t.Errorf("seed %d invalid %d (%s): API server rejected=%v but `kubectl job create -f --dry-run=server` exited %d\n%s",
-					inv.Case.Seed, inv.Case.Index, inv.Case.Kind, inv.ServerRejected, inv.CreateServerCode, inv.CreateServerOut)
-			}
-			if inv.CreateClientCode == 0 {
+			if inv.ServerRejected && inv.CreateClientCode == 0 {
 				t.Logf("not caught by `kubectl job create` validation (--dry-run=client exit 0); the API server: %s", inv.ServerMessage)
 			}
 		})
 	}
-	if path := os.Getenv("DIFFTEST_REPORT"); path != "" {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(repoRoot(t), path)
-		}
-		if err := os.WriteFile(path, []byte(renderReport(seed, n, par, elapsed, results, invalid)), 0o644); err != nil {
-			t.Errorf("writing the report: %v", err)
-		}
-		t.Logf("report written to %s", path)
+	for _, short := range sum.shortColumns(len(cases), nRetry) {
+		t.Errorf("too few checks: %s", short)
 	}
-	t.Logf("difftest: %d cases in %s", len(cases), elapsed.Round(time.Second))
+	headline := sum.headline()
+	t.Logf("difftest: %s", headline)
+	// One line for hack/difftest-mutants.sh: the columns that failed.
+	fmt.Printf("DIFFTEST-FAILED-CHECKS: %s\n", sum.failedColumns())
+	if path := os.Getenv("DIFFTEST_REPORT"); path != "" && mutant == "" {
+		if t.Failed() {
+			t.Logf("not writing %s: only a passing run writes the report", path)
+		} else {
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(repoRoot(t), path)
+			}
+			report := renderReport(reportInput{seed: seed, n: n, par: par, elapsed: elapsed, loadStart: load, loadEnd: loadAverage(),
+				commit: gitCommit(t), results: results, invalid: invalid, sum: sum})
+			if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+				t.Errorf("writing the report: %v", err)
+			}
+			t.Logf("report written to %s", path)
+		}
+	}
+	t.Logf("difftest: %d cases in %s", len(results), elapsed.Round(time.Second))
 }
 
-// recorder keeps the ground truth from the Job and pod informers.
+// recorder builds the case's trace.Record from the harness's informers.
 type recorder struct {
-	mu sync.Mutex
-	// finished is closed when the terminal condition is first seen, so a
-	// sample starts at once even while the loop's sample is running (with
-	// a short TTL on a busy machine the Job may be gone before the next).
-	finished chan struct{}
-	truth    trace.Truth
-	lastJob  *batchv1.Job
-	pods     map[types.UID]*corev1.Pod
-	changed  chan struct{}
-	terminal bool
-	gone     bool
+	mu      sync.Mutex
+	rec     trace.Record
+	job     *trace.JobState
+	pods    map[string]*corev1.Pod
+	failedC time.Time
+	changed chan struct{}
 }
 
-func (r *recorder) job(obj any, deleted bool) {
-	now := time.Now()
-	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = d.Obj
-	}
-	j, ok := obj.(*batchv1.Job)
-	if !ok {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lastJob = j
-	tr := &r.truth
-	for _, c := range j.Status.Conditions {
-		if c.Status != corev1.ConditionTrue {
-			continue
-		}
-		switch c.Type {
-		case batchv1.JobComplete, batchv1.JobFailed:
-			if tr.Terminal == "" {
-				tr.Terminal, tr.Reason, tr.TerminalAt = string(c.Type), c.Reason, c.LastTransitionTime.Time
-				r.terminal = true
-				close(r.finished)
-				r.notify()
-			}
-		case batchv1.JobFailureTarget, batchv1.JobSuccessCriteriaMet:
-			if tr.Interim == "" {
-				tr.Interim, tr.InterimAt = string(c.Type), c.LastTransitionTime.Time
-				r.notify()
-			}
-		}
-	}
-	tr.Failed, tr.Succeeded = j.Status.Failed, j.Status.Succeeded
-	if j.Status.StartTime != nil {
-		tr.StartTime = j.Status.StartTime.Time
-	}
-	tr.FailedIndexes = ptrString(j.Status.FailedIndexes)
-	tr.CompletedIndexes = j.Status.CompletedIndexes
-	if j.DeletionTimestamp != nil && tr.DeletionRequested.IsZero() {
-		tr.DeletionRequested = now
-	}
-	if deleted && tr.Gone.IsZero() {
-		tr.Gone = now
-		r.gone = true
-		r.notify()
-	}
+func newRecorder() *recorder {
+	return &recorder{rec: trace.Record{Pods: map[string]*trace.PodHistory{}}, pods: map[string]*corev1.Pod{}, changed: make(chan struct{}, 1)}
 }
 
-func (r *recorder) pod(obj any, deleted bool) {
-	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = d.Obj
-	}
-	p, ok := obj.(*corev1.Pod)
-	if !ok {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if deleted {
-		delete(r.pods, p.UID)
-	} else {
-		r.pods[p.UID] = p
-	}
-	// What the controller compares to backoffLimit for OnFailure: the
-	// restarts of pods that are pending or running.
-	var sum int32
+// snapshot appends the current state; the caller holds mu.
+func (r *recorder) snapshot(now time.Time) {
+	st := trace.State{At: now, Job: r.job, FailedCreate: r.failedC}
 	for _, p := range r.pods {
-		if p.Status.Phase != corev1.PodPending && p.Status.Phase != corev1.PodRunning {
-			continue
-		}
-		for _, cs := range p.Status.InitContainerStatuses {
-			sum += cs.RestartCount
-		}
-		for _, cs := range p.Status.ContainerStatuses {
-			sum += cs.RestartCount
-		}
+		st.Pods = append(st.Pods, trace.NewPodState(p))
 	}
-	r.truth.MaxActiveRestarts = max(r.truth.MaxActiveRestarts, sum)
-}
-
-func (r *recorder) notify() {
+	slices.SortFunc(st.Pods, func(a, b trace.PodState) int { return strings.Compare(a.Name, b.Name) })
+	r.rec.States = append(r.rec.States, st)
 	select {
 	case r.changed <- struct{}{}:
 	default:
 	}
 }
 
-func (r *recorder) state() (terminal, gone bool, truth trace.Truth) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.terminal, r.gone, r.truth
+func unwrap(obj any) any {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return d.Obj
+	}
+	return obj
 }
 
-func runCase(ctx context.Context, c gen.Case) *caseResult {
-	res := &caseResult{Case: c}
+func (r *recorder) onJob(obj any, deleted bool) {
+	j, ok := unwrap(obj).(*batchv1.Job)
+	if !ok {
+		return
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if deleted {
+		r.job = nil
+		if r.rec.Gone.IsZero() {
+			r.rec.Gone = now
+		}
+	} else {
+		r.job = trace.NewJobState(j)
+		if j.DeletionTimestamp != nil && r.rec.DeletionRequested.IsZero() {
+			r.rec.DeletionRequested = now
+		}
+	}
+	r.snapshot(now)
+}
+
+func (r *recorder) onPod(obj any, deleted bool) {
+	p, ok := unwrap(obj).(*corev1.Pod)
+	if !ok {
+		return
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := r.rec.Pods[p.Name]
+	if h == nil {
+		h = &trace.PodHistory{Name: p.Name, Created: p.CreationTimestamp.Time, SeenAt: now}
+		r.rec.Pods[p.Name] = h
+	}
+	ps := trace.NewPodState(p)
+	h.Index, h.Last = ps.Index, ps
+	finished := p.Status.Phase == corev1.PodFailed || p.Status.Phase == corev1.PodSucceeded
+	switch {
+	case p.Status.Phase == corev1.PodFailed && h.FailedAt.IsZero():
+		h.FailedAt = now
+	case p.Status.Phase == corev1.PodSucceeded && h.SucceededAt.IsZero():
+		h.SucceededAt = now
+	}
+	if p.DeletionTimestamp != nil && h.DeletingAt.IsZero() {
+		h.DeletingAt = now
+	}
+	if (finished || deleted) && ps.Accounted && h.AccountedAt.IsZero() {
+		h.AccountedAt = now
+	}
+	if deleted {
+		h.GoneAt = now
+		delete(r.pods, p.Name)
+	} else {
+		r.pods[p.Name] = p
+	}
+	r.snapshot(now)
+}
+
+func (r *recorder) onEvent(obj any) {
+	ev, ok := unwrap(obj).(*corev1.Event)
+	if !ok || ev.InvolvedObject.Kind != "Job" || ev.Reason != "FailedCreate" {
+		return
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failedC = now
+	r.snapshot(now)
+}
+
+// view returns the latest Job state and copies of the pods.
+func (r *recorder) view() (*trace.JobState, []*corev1.Pod, time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var pods []*corev1.Pod
+	for _, p := range r.pods {
+		pods = append(pods, p.DeepCopy())
+	}
+	return r.job, pods, r.failedC
+}
+
+func (r *recorder) pod(name string) *trace.PodHistory {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if h := r.rec.Pods[name]; h != nil {
+		c := *h
+		return &c
+	}
+	return nil
+}
+
+// watch starts the informers of namespace ns; stop ends them.
+func (r *recorder) watch(cl *cluster, ns string, stop chan struct{}) {
+	factory := informers.NewSharedInformerFactoryWithOptions(cl.client, 0, informers.WithNamespace(ns))
+	_, _ = factory.Batch().V1().Jobs().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(o any) { r.onJob(o, false) }, UpdateFunc: func(_, o any) { r.onJob(o, false) }, DeleteFunc: func(o any) { r.onJob(o, true) },
+	})
+	_, _ = factory.Core().V1().Pods().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(o any) { r.onPod(o, false) }, UpdateFunc: func(_, o any) { r.onPod(o, false) }, DeleteFunc: func(o any) { r.onPod(o, true) },
+	})
+	_, _ = factory.Core().V1().Events().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: r.onEvent, UpdateFunc: func(_, o any) { r.onEvent(o) },
+	})
+	factory.Start(stop)
+	factory.WaitForCacheSync(stop)
+}
+
+// caseRun is one case in progress: its cluster, namespace, recorder and
+// what the harness did to it.
+type caseRun struct {
+	cl        *cluster
+	c         gen.Case
+	ns        string
+	rec       *recorder
+	node      string
+	quotaGone bool
+	acted     map[string]bool // pods evicted, nodes deleted, external pods started
+}
+
+func runCase(ctx context.Context, cl *cluster, c gen.Case) *caseResult {
+	res := &caseResult{Case: c, Cluster: cl.name}
 	began := time.Now()
 	defer func() { res.Took = time.Since(began) }()
-	ns, err := newNamespace(ctx, fmt.Sprintf("dt-%d-%d", c.Seed, c.Index))
+	ns, err := cl.newNamespace(ctx, fmt.Sprintf("dt-%d-%d", c.Seed, c.Index))
 	if err != nil {
 		res.Err = err
 		return res
 	}
 	res.Namespace = ns
-	defer deleteNamespace(ns)
-
-	rec := &recorder{pods: map[types.UID]*corev1.Pod{}, changed: make(chan struct{}, 1), finished: make(chan struct{})}
-	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithNamespace(ns))
-	jobInf := factory.Batch().V1().Jobs().Informer()
-	_, _ = jobInf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(o any) { rec.job(o, false) },
-		UpdateFunc: func(_, o any) { rec.job(o, false) },
-		DeleteFunc: func(o any) { rec.job(o, true) },
-	})
-	podInf := factory.Core().V1().Pods().Informer()
-	_, _ = podInf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(o any) { rec.pod(o, false) },
-		UpdateFunc: func(_, o any) { rec.pod(o, false) },
-		DeleteFunc: func(o any) { rec.pod(o, true) },
-	})
-	stop := make(chan struct{})
-	defer close(stop)
-	factory.Start(stop)
-	factory.WaitForCacheSync(stop)
-
+	defer cl.deleteNamespace(ns)
+	run := &caseRun{cl: cl, c: c, ns: ns, rec: newRecorder(), acted: map[string]bool{}}
+	defer run.cleanup()
 	job := c.Job.DeepCopy()
 	job.Namespace = ns
-	if _, err := client.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{}); err != nil {
+	if err := run.prepare(ctx, job); err != nil {
+		res.Err = err
+		return res
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	run.rec.watch(cl, ns, stop)
+	if _, err := cl.client.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{}); err != nil {
 		res.Err = fmt.Errorf("creating the Job: %w", err)
 		return res
 	}
-	deadline := time.Now().Add(caseTimeout)
-	var resumeAt time.Time
-	suspended := c.ResumeAfter > 0
-	var samplesMu sync.Mutex
-	sample := func() trace.Sample {
-		s := takeSample(ctx, ns, job.Name)
-		samplesMu.Lock()
-		defer samplesMu.Unlock()
-		res.Samples = append(res.Samples, s)
-		return s
+	timeout := caseTimeout
+	if c.Live == gen.LiveNodeDelete {
+		timeout = 2 * caseTimeout // pods on a missing node wait for the pod GC
 	}
-	var finishSample sync.WaitGroup
-	finishSample.Add(1)
-	caseDone := make(chan struct{})
-	go func() {
-		defer finishSample.Done()
-		select {
-		case <-rec.finished:
-			sample()
-		case <-caseDone:
-		}
-	}()
-	var terminalSamples int
+	deadline := time.Now().Add(timeout)
+	var suspendedAt time.Time
+	suspended := c.ResumeAfter > 0
+	samplesAfterEnd := 0
 	for time.Now().Before(deadline) {
-		if suspended {
-			// Resume once the suspension took effect, ResumeAfter later.
-			if resumeAt.IsZero() {
-				if j, err := client.BatchV1().Jobs(ns).Get(ctx, job.Name, metav1.GetOptions{}); err == nil && hasCondition(j, batchv1.JobSuspended) {
-					resumeAt = time.Now().Add(c.ResumeAfter)
-				}
-			} else if time.Now().After(resumeAt) {
+		js, _, _ := run.rec.view()
+		if suspended && js != nil && js.Cond(batchv1.JobSuspended) != nil {
+			if suspendedAt.IsZero() {
+				suspendedAt = time.Now()
+			} else if time.Since(suspendedAt) > c.ResumeAfter {
 				patch := []byte(`{"spec":{"suspend":false}}`)
-				if _, err := client.BatchV1().Jobs(ns).Patch(ctx, job.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+				if _, err := cl.client.BatchV1().Jobs(ns).Patch(ctx, job.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
 					res.Err = fmt.Errorf("resuming the Job: %w", err)
 					return res
 				}
-				rec.mu.Lock()
-				rec.truth.Resumed = time.Now()
-				rec.mu.Unlock()
 				suspended = false
-				deadline = time.Now().Add(caseTimeout)
+				deadline = time.Now().Add(timeout)
 			}
 		}
-		if last := sample(); last.Explanation != nil && last.Explanation.Verdict.Phase.Finished() {
-			terminalSamples++
+		if err := run.act(ctx); err != nil {
+			res.Err = err
+			return res
 		}
-		terminal, gone, truth := rec.state()
-		if terminal {
-			if c.Job.Spec.TTLSecondsAfterFinished == nil {
-				if terminalSamples >= 2 {
-					break
+		res.Samples = append(res.Samples, run.sample(ctx, job.Name))
+		js, _, _ = run.rec.view()
+		if js == nil && !run.rec.rec.Gone.IsZero() {
+			break // the last sample saw it gone (NotFound)
+		}
+		if js != nil && js.Terminal() != nil {
+			samplesAfterEnd++
+			ttl := c.Job.Spec.TTLSecondsAfterFinished
+			if ttl == nil && samplesAfterEnd >= 2 {
+				break
+			}
+			if ttl != nil && time.Since(js.Terminal().At) > time.Duration(*ttl)*time.Second+10*time.Second {
+				break
+			}
+		}
+		select {
+		case <-run.rec.changed:
+		case <-time.After(sampleEvery):
+		}
+	}
+	run.rec.mu.Lock()
+	run.rec.rec.WatchedUntil = time.Now()
+	rec := run.rec.rec
+	rec.States = slices.Clone(rec.States)
+	pods := map[string]*trace.PodHistory{}
+	for k, v := range rec.Pods {
+		c := *v
+		pods[k] = &c
+	}
+	rec.Pods = pods
+	run.rec.mu.Unlock()
+	res.Record = &rec
+	res.Result = trace.Check(c, res.Record, res.Samples)
+	return res
+}
+
+// prepare sets up the cluster for a live fate before the Job is created.
+func (run *caseRun) prepare(ctx context.Context, job *batchv1.Job) error {
+	cl := run.cl
+	switch run.c.Live {
+	case gen.LiveQuota:
+		q := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "no-pods"}, Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{corev1.ResourcePods: resource.MustParse("0")}}}
+		if _, err := cl.client.CoreV1().ResourceQuotas(run.ns).Create(ctx, q, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating the ResourceQuota: %w", err)
+		}
+		return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+			q, err := cl.client.CoreV1().ResourceQuotas(run.ns).Get(ctx, "no-pods", metav1.GetOptions{})
+			return err == nil && len(q.Status.Hard) > 0, nil
+		})
+	case gen.LiveNodeDelete:
+		run.node = run.ns
+		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: run.node, Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
+			Labels: map[string]string{gen.NodeLabel: run.ns, "type": "kwok"}}}
+		if _, err := cl.client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating node %s: %w", run.node, err)
+		}
+		job.Spec.Template.Spec.NodeSelector = map[string]string{gen.NodeLabel: run.ns}
+		return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
+			n, err := cl.client.CoreV1().Nodes().Get(ctx, run.node, metav1.GetOptions{})
+			if err != nil || len(n.Spec.Taints) > 0 {
+				return false, nil
+			}
+			for _, c := range n.Status.Conditions {
+				if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+					return true, nil
 				}
+			}
+			return false, nil
+		})
+	}
+	return nil
+}
+
+func (run *caseRun) cleanup() {
+	if run.node != "" {
+		_ = run.cl.client.CoreV1().Nodes().Delete(context.Background(), run.node, metav1.DeleteOptions{})
+	}
+}
+
+// act does what the live fate asks of the harness at this point.
+func (run *caseRun) act(ctx context.Context) error {
+	cl, ns := run.cl, run.ns
+	_, pods, failedCreate := run.rec.view()
+	switch run.c.Live {
+	case gen.LiveQuota:
+		if !run.quotaGone && !failedCreate.IsZero() && time.Since(failedCreate) > quotaFor {
+			if err := cl.client.CoreV1().ResourceQuotas(ns).Delete(ctx, "no-pods", metav1.DeleteOptions{}); err != nil {
+				return fmt.Errorf("lifting the quota: %w", err)
+			}
+			run.quotaGone = true
+		}
+	case gen.LiveEvict, gen.LiveNodeDelete:
+		for _, p := range pods {
+			if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil || len(run.acted) > 0 {
+				continue
+			}
+			run.acted[p.Name] = true
+			var err error
+			if run.c.Live == gen.LiveEvict {
+				err = cl.client.PolicyV1().Evictions(ns).Evict(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: ns}})
 			} else {
-				expiry := truth.TerminalAt.Add(time.Duration(*c.Job.Spec.TTLSecondsAfterFinished)*time.Second + 10*time.Second)
-				if gone || time.Now().After(expiry) {
-					if gone {
-						sample() // the plugin must now say NotFound
-					}
+				err = cl.client.CoreV1().Nodes().Delete(ctx, run.node, metav1.DeleteOptions{})
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", run.c.Live, err)
+			}
+		}
+	case gen.LiveSlowTerminate:
+		return run.kubelet(ctx, pods)
+	}
+	return nil
+}
+
+// kubelet plays the kubelet for pods with outcome external: they run; the
+// SuccessIndex pod succeeds after a second; a deleted pod ends
+// gen.SlowTerminate after its deletion was seen.
+func (run *caseRun) kubelet(ctx context.Context, pods []*corev1.Pod) error {
+	for _, p := range pods {
+		h := run.rec.pod(p.Name)
+		var st *corev1.PodStatus
+		terminated := func(code int32, reason string) *corev1.PodStatus {
+			s := p.Status.DeepCopy()
+			s.Phase = corev1.PodFailed
+			if code == 0 {
+				s.Phase = corev1.PodSucceeded
+			}
+			now := metav1.Now()
+			s.ContainerStatuses = []corev1.ContainerStatus{{Name: p.Spec.Containers[0].Name, Image: p.Spec.Containers[0].Image,
+				State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: code, Reason: reason, StartedAt: now, FinishedAt: now}}}}
+			return s
+		}
+		switch {
+		case p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed:
+		case p.DeletionTimestamp != nil:
+			if h != nil && !h.DeletingAt.IsZero() && time.Since(h.DeletingAt) > gen.SlowTerminate {
+				st = terminated(143, "Error")
+			}
+		case p.Status.Phase == corev1.PodPending && p.Spec.NodeName != "":
+			s := p.Status.DeepCopy()
+			now := metav1.Now()
+			s.Phase, s.StartTime = corev1.PodRunning, &now
+			s.ContainerStatuses = []corev1.ContainerStatus{{Name: p.Spec.Containers[0].Name, Image: p.Spec.Containers[0].Image, Ready: true, Started: ptrTo(true),
+				State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}}}
+			st = s
+		case p.Status.Phase == corev1.PodRunning && run.c.SuccessIndex >= 0 && p.Annotations[batchv1.JobCompletionIndexAnnotation] == strconv.Itoa(run.c.SuccessIndex) &&
+			p.Status.StartTime != nil && time.Since(p.Status.StartTime.Time) > time.Second:
+			st = terminated(0, "Completed")
+		}
+		if st == nil {
+			continue
+		}
+		p.Status = *st
+		if _, err := run.cl.client.CoreV1().Pods(run.ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil && !isConflictOrGone(err) {
+			return fmt.Errorf("playing the kubelet for pod %s: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
+// sample runs the plugin, then reads the Job, its pods and the namespace's
+// events for the fixture.
+func (run *caseRun) sample(ctx context.Context, name string) trace.Sample {
+	cl, ns := run.cl, run.ns
+	s := trace.Sample{Start: time.Now()}
+	out, err := cl.plugin(ctx, "explain", name, "-n", ns, "-o", "json")
+	s.End = time.Now()
+	switch {
+	case err != nil:
+		s.Err = err.Error()
+	case out.Code != 0:
+		s.Err = fmt.Sprintf("exit %d: %s", out.Code, strings.TrimSpace(out.Stderr))
+	default:
+		s.Raw = out.Stdout
+		if s.Output, err = trace.DecodeOutput([]byte(out.Stdout)); err != nil {
+			s.Err = err.Error()
+		}
+	}
+	if j, err := cl.client.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
+		s.Job = j
+		if pods, err := cl.client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "batch.kubernetes.io/controller-uid=" + string(j.UID)}); err == nil {
+			s.Pods = pods.Items
+		}
+	}
+	if evs, err := cl.client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{}); err == nil {
+		s.Events = evs.Items
+	}
+	return s
+}
+
+// runControl runs a control Job without sampling it and returns the
+// controller's lag as the harness alone measured it.
+func runControl(ctx context.Context, cl *cluster, ctl gen.Control) (trace.Timing, error) {
+	c := gen.Case{Seed: 0, Index: ctl.Index, Job: ctl.Job, SuccessIndex: -1}
+	ns, err := cl.newNamespace(ctx, fmt.Sprintf("dt-control-%d", ctl.Index))
+	if err != nil {
+		return trace.Timing{}, err
+	}
+	defer cl.deleteNamespace(ns)
+	rec := newRecorder()
+	stop := make(chan struct{})
+	defer close(stop)
+	rec.watch(cl, ns, stop)
+	job := c.Job.DeepCopy()
+	job.Namespace = ns
+	if _, err := cl.client.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{}); err != nil {
+		return trace.Timing{}, fmt.Errorf("creating the control Job: %w", err)
+	}
+	deadline := time.Now().Add(caseTimeout)
+	for time.Now().Before(deadline) {
+		js, _, _ := rec.view()
+		rec.mu.Lock()
+		deleted := rec.rec.DeletionRequested
+		rec.mu.Unlock()
+		switch {
+		case ctl.Kind == gen.ControlDeadline && js != nil && (js.Interim() != nil || js.Terminal() != nil) && !js.StartTime.IsZero():
+			d := js.Interim()
+			if d == nil {
+				d = js.Terminal()
+			}
+			if d.Reason != batchv1.JobReasonDeadlineExceeded {
+				return trace.Timing{}, fmt.Errorf("control Job %s ended %s/%s, not DeadlineExceeded", ns, d.Type, d.Reason)
+			}
+			return trace.Timing{Kind: "deadline", Case: "control-" + strconv.Itoa(ctl.Index), Predicted: js.StartTime.Add(time.Duration(*ctl.Job.Spec.ActiveDeadlineSeconds) * time.Second), Actual: d.At}, nil
+		case ctl.Kind == gen.ControlTTL && !deleted.IsZero():
+			rec.mu.Lock()
+			var complete *trace.Cond
+			for _, st := range rec.rec.States {
+				if c := st.Job.Cond(batchv1.JobComplete); c != nil {
+					complete = c
 					break
 				}
 			}
+			rec.mu.Unlock()
+			if complete == nil {
+				return trace.Timing{}, fmt.Errorf("control Job %s was deleted before it completed", ns)
+			}
+			return trace.Timing{Kind: "ttl", Case: "control-" + strconv.Itoa(ctl.Index), Predicted: complete.At.Add(time.Duration(*ctl.Job.Spec.TTLSecondsAfterFinished) * time.Second), Actual: deleted}, nil
 		}
 		select {
 		case <-rec.changed:
 		case <-time.After(sampleEvery):
 		}
 	}
-	close(caseDone)
-	finishSample.Wait()
-	slices.SortFunc(res.Samples, func(a, b trace.Sample) int { return a.At.Compare(b.At) })
-	rec.mu.Lock()
-	rec.truth.WatchedUntil = time.Now()
-	res.Truth = rec.truth
-	rec.mu.Unlock()
-	res.Problems, res.Stats = trace.Check(c, res.Truth, res.Samples)
-	return res
-}
-
-// takeSample runs the plugin, then reads the Job, its pods and the
-// namespace's events for the fixture.
-func takeSample(ctx context.Context, ns, name string) trace.Sample {
-	s := trace.Sample{At: time.Now()}
-	out, err := plugin(ctx, "explain", name, "-n", ns, "-o", "json")
-	switch {
-	case err != nil:
-		s.Err = err.Error()
-	case out.Code != 0 && out.Code != 5: // 5: partial (pods or events unreadable)
-		s.Err = fmt.Sprintf("exit %d: %s", out.Code, strings.TrimSpace(out.Stderr))
-	default:
-		s.Explanation = &explain.JobExplanation{}
-		if err := json.Unmarshal([]byte(out.Stdout), s.Explanation); err != nil {
-			s.Explanation, s.Err = nil, fmt.Sprintf("decoding the plugin's JSON: %v", err)
-		}
-	}
-	if j, err := client.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
-		s.Job = j
-		if pods, err := client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "batch.kubernetes.io/controller-uid=" + string(j.UID)}); err == nil {
-			s.Pods = pods.Items
-		}
-	} else if !apierrors.IsNotFound(err) {
-		s.Err += fmt.Sprintf(" (snapshot: %v)", err)
-	}
-	if evs, err := client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{}); err == nil {
-		s.Events = evs.Items
-	}
-	return s
-}
-
-func hasCondition(j *batchv1.Job, t batchv1.JobConditionType) bool {
-	for _, c := range j.Status.Conditions {
-		if c.Type == t && c.Status == corev1.ConditionTrue {
-			return true
-		}
-	}
-	return false
+	return trace.Timing{}, fmt.Errorf("control Job %s (%s) did not end within %s", ns, ctl.Kind, caseTimeout)
 }
 
 // invalidResult is what the API server and `kubectl job create` said about a broken Job.
@@ -431,18 +666,17 @@ type invalidResult struct {
 	ServerRejected   bool
 	ServerMessage    string
 	CreateClientCode int
-	CreateClientOut  string
 	CreateServerCode int
-	CreateServerOut  string
 	Err              error
 }
 
 func runInvalid(ctx context.Context, t *testing.T, seed uint64, n int) []invalidResult {
-	ns, err := newNamespace(ctx, fmt.Sprintf("dt-%d-invalid", seed))
+	cl := primary
+	ns, err := cl.newNamespace(ctx, fmt.Sprintf("dt-%d-invalid", seed))
 	if err != nil {
 		return []invalidResult{{Case: gen.GenerateInvalid(seed, 0), Err: err}}
 	}
-	defer deleteNamespace(ns)
+	defer cl.deleteNamespace(ns)
 	dir := t.TempDir()
 	var out []invalidResult
 	for i := range n {
@@ -450,7 +684,7 @@ func runInvalid(ctx context.Context, t *testing.T, seed uint64, n int) []invalid
 		r := invalidResult{Case: c}
 		job := c.Job.DeepCopy()
 		job.Namespace = ns
-		_, err := client.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		_, err := cl.client.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 		r.ServerRejected = err != nil
 		if err != nil {
 			r.ServerMessage = err.Error()
@@ -462,14 +696,14 @@ func runInvalid(ctx context.Context, t *testing.T, seed uint64, n int) []invalid
 			continue
 		}
 		for _, mode := range []string{"client", "server"} {
-			res, err := plugin(ctx, "create", "-f", file, "-n", ns, "--dry-run="+mode)
+			res, err := cl.plugin(ctx, "create", "-f", file, "-n", ns, "--dry-run="+mode)
 			if err != nil {
 				r.Err = err
 			}
 			if mode == "client" {
-				r.CreateClientCode, r.CreateClientOut = res.Code, res.Stderr
+				r.CreateClientCode = res.Code
 			} else {
-				r.CreateServerCode, r.CreateServerOut = res.Code, res.Stderr
+				r.CreateServerCode = res.Code
 			}
 		}
 		out = append(out, r)
@@ -477,7 +711,7 @@ func runInvalid(ctx context.Context, t *testing.T, seed uint64, n int) []invalid
 	return out
 }
 
-func writeFixture(path string, r *caseResult) error {
+func writeFixture(path string, r *caseResult, probs []trace.Problem) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -485,14 +719,17 @@ func writeFixture(path string, r *caseResult) error {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = f.Close() }() // a failed write is reported by Encode
-	return trace.WriteFixture(f, trace.Fixture{Case: r.Case, Truth: r.Truth, Problems: trace.Disagreements(r.Problems), Samples: r.Samples}, r.Namespace)
+	defer func() { _ = f.Close() }() // a failed write is reported by WriteFixture
+	return trace.WriteFixture(f, trace.Fixture{Case: r.Case, Record: r.Record, Problems: probs, Samples: r.Samples}, r.Namespace)
 }
 
 func specYAML(c gen.Case) string {
 	s := mustYAML(c.Job)
 	if c.ResumeAfter > 0 {
 		s += fmt.Sprintf("# created suspended, resumed %s after the suspension took effect\n", c.ResumeAfter)
+	}
+	if c.Live != "" {
+		s += "# " + c.Live + "\n"
 	}
 	return s
 }
@@ -505,18 +742,6 @@ func mustYAML(v any) string {
 	return string(data)
 }
 
-func jsonString(v any) string {
-	data, _ := json.Marshal(v)
-	return string(data)
-}
-
-func ptrString(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func repoRoot(t *testing.T) string {
 	wd, err := os.Getwd()
 	if err != nil {
@@ -524,3 +749,33 @@ func repoRoot(t *testing.T) string {
 	}
 	return filepath.Clean(filepath.Join(wd, "..", ".."))
 }
+
+// gitCommit is the commit the run tested, "+dirty" when pkg/ had
+// uncommitted changes (hack/accuracy-fresh.sh then refuses the report).
+func gitCommit(t *testing.T) string {
+	root := repoRoot(t)
+	out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	commit := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--", "pkg", "cmd").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
+		commit += "+dirty"
+	}
+	return commit
+}
+
+// loadAverage is /proc/loadavg's first three fields.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func ptrTo[T any](v T) *T { return &v }

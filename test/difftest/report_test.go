@@ -10,31 +10,24 @@ import (
 	"strings"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/kubectl-job/kubectl-job/test/difftest/gen"
 	"github.com/kubectl-job/kubectl-job/test/difftest/trace"
 )
 
-type tally struct {
-	cases, agree, unchecked, samples int
-	checks                           trace.Stats
+func isConflictOrGone(err error) bool { return apierrors.IsConflict(err) || apierrors.IsNotFound(err) }
+
+// judged is a timing with its judgement.
+type judged struct {
+	trace.Timing
+	Judge trace.Excuse
 }
 
-func (t *tally) add(r *caseResult) {
-	if t.checks == nil {
-		t.checks = trace.Stats{}
-	}
-	t.cases++
-	if r.Err == nil && len(trace.Disagreements(r.Problems)) == 0 {
-		t.agree++
-	}
-	sampling := slices.ContainsFunc(r.Problems, func(p trace.Problem) bool { return p.Check == trace.CheckSampling })
-	if r.Err != nil || sampling {
-		t.unchecked++
-	}
-	t.samples += len(r.Samples)
-	for k, v := range r.Stats {
-		t.checks[k] += v
-	}
+// tally counts cases and checks for one row of the report.
+type tally struct {
+	cases, agree, samples int
+	checks                trace.Stats
 }
 
 func (t *tally) row(name string) string {
@@ -45,6 +38,127 @@ func (t *tally) row(name string) string {
 	return "| " + strings.Join(cols, " | ") + " |\n"
 }
 
+// summary gathers the whole run: the checks made, the problems (including
+// timings judged against the controls) and the rows of the report.
+type summary struct {
+	controls  []trace.Timing
+	total     tally
+	rows      map[string]*tally
+	probs     map[*caseResult][]trace.Problem
+	failed    map[string]int
+	timings   []judged
+	excused   []judged
+	errorRuns int
+}
+
+func newSummary(controls []trace.Timing) *summary {
+	var valid []trace.Timing
+	for _, c := range controls {
+		if !c.Predicted.IsZero() {
+			valid = append(valid, c)
+		}
+	}
+	return &summary{controls: valid, total: tally{checks: trace.Stats{}}, rows: map[string]*tally{}, probs: map[*caseResult][]trace.Problem{}, failed: map[string]int{}}
+}
+
+func (s *summary) add(r *caseResult) {
+	probs := slices.Clone(r.Result.Problems)
+	if r.Err != nil {
+		probs = append(probs, trace.Problem{Check: trace.CheckErrors, Sample: -1, Detail: "run error: " + r.Err.Error()})
+		s.errorRuns++
+	}
+	for _, t := range r.Result.Timings {
+		j := judged{Timing: t, Judge: trace.Judge(t, s.controls)}
+		s.timings = append(s.timings, j)
+		switch j.Judge {
+		case trace.Early:
+			probs = append(probs, trace.Problem{Check: t.Kind, Sample: -1, Detail: fmt.Sprintf("predicted %s, it happened %s, %.1fs earlier", ts(t.Predicted), ts(t.Actual), -t.Delta().Seconds())})
+		case trace.Late:
+			what := "it happened"
+			if t.Unseen {
+				what = "it had not happened when watching stopped"
+			}
+			probs = append(probs, trace.Problem{Check: t.Kind, Sample: -1, Detail: fmt.Sprintf("predicted %s, %s %s, %.1fs later, and no control Job showed that much controller lag", ts(t.Predicted), what, ts(t.Actual), t.Delta().Seconds())})
+		case trace.LateExcused:
+			s.excused = append(s.excused, j)
+		}
+	}
+	s.probs[r] = probs
+	for _, p := range probs {
+		s.failed[p.Check]++
+	}
+	keys := slices.Clone(r.Case.Features)
+	if r.Case.Live != "" {
+		keys = append(keys, r.Case.Live)
+	}
+	if r.Cluster == "stock" {
+		keys = append(keys, "nextRetryAt (stock 10 s backoff)")
+	}
+	for _, k := range append(keys, "") {
+		t := &s.total
+		if k != "" {
+			if s.rows[k] == nil {
+				s.rows[k] = &tally{checks: trace.Stats{}}
+			}
+			t = s.rows[k]
+		}
+		t.cases++
+		if len(probs) == 0 {
+			t.agree++
+		}
+		t.samples += len(r.Samples)
+		for c, v := range r.Result.Stats {
+			t.checks[c] += v
+		}
+	}
+}
+
+func (s *summary) problems(r *caseResult) []trace.Problem { return s.probs[r] }
+
+// minChecks is the least number of checks of each column a run of n cases
+// (and nRetry stock-backoff cases) must make: a column that checked nothing
+// proves nothing.
+func minChecks(n, nRetry int) map[string]int {
+	m := map[string]int{
+		trace.CheckVerdict: n / 2, trace.CheckEarly: n / 2, trace.CheckLive: n, trace.CheckAttempts: n / 2, trace.CheckOutcome: n * 9 / 10,
+		trace.CheckInterim: n / 20, trace.CheckBackoff: n / 4, trace.CheckDeadline: n / 8, trace.CheckTTL: n / 8, trace.CheckIndexes: n / 8,
+	}
+	m[trace.CheckRetry] = nRetry
+	return m
+}
+
+func (s *summary) shortColumns(n, nRetry int) []string {
+	var out []string
+	for _, k := range trace.CheckOrder {
+		if want := minChecks(n, nRetry)[k]; s.total.checks[k] < want {
+			out = append(out, fmt.Sprintf("%s: %d checks, at least %d required for %d cases", k, s.total.checks[k], want, n))
+		}
+	}
+	return out
+}
+
+func (s *summary) failedColumns() string {
+	var parts []string
+	for _, k := range append(slices.Clone(trace.CheckOrder), trace.CheckErrors) {
+		if s.failed[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", k, s.failed[k]))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}
+
+func (s *summary) headline() string {
+	checks := 0
+	for _, v := range s.total.checks {
+		checks += v
+	}
+	return fmt.Sprintf("%d of %d cases agree (%s), %d checks; %d late timings excused by control lag; %d run errors; failed checks: %s",
+		s.total.agree, s.total.cases, pct(s.total.agree, s.total.cases), checks, len(s.excused), s.errorRuns, s.failedColumns())
+}
+
 func pct(a, b int) string {
 	if b == 0 {
 		return "-"
@@ -52,134 +166,128 @@ func pct(a, b int) string {
 	return fmt.Sprintf("%.1f %%", 100*float64(a)/float64(b))
 }
 
-// renderReport is docs/accuracy.md: the last run's agreement table.
-func renderReport(seed uint64, n, par int, elapsed time.Duration, results []*caseResult, invalid []invalidResult) string {
+func ts(t time.Time) string { return t.UTC().Format("15:04:05.000") }
+
+type reportInput struct {
+	seed               uint64
+	n, par             int
+	elapsed            time.Duration
+	loadStart, loadEnd string
+	commit             string
+	results            []*caseResult
+	invalid            []invalidResult
+	sum                *summary
+}
+
+// renderReport is docs/accuracy.md, written only by a passing run.
+func renderReport(in reportInput) string {
 	var b strings.Builder
-	total := &tally{}
-	byFeature := map[string]*tally{}
-	byOutcome := map[string]*tally{}
-	var durations, gaps []time.Duration
-	for _, r := range results {
-		total.add(r)
-		durations = append(durations, r.Took)
-		for i := 1; i < len(r.Samples); i++ {
-			gaps = append(gaps, r.Samples[i].At.Sub(r.Samples[i-1].At))
-		}
-		for _, f := range r.Case.Features {
-			if byFeature[f] == nil {
-				byFeature[f] = &tally{}
-			}
-			byFeature[f].add(r)
-		}
-		outcome := "did not finish"
-		if r.Truth.Terminal != "" {
-			outcome = r.Truth.Terminal + " / " + r.Truth.Reason
-		}
-		if byOutcome[outcome] == nil {
-			byOutcome[outcome] = &tally{}
-		}
-		byOutcome[outcome].add(r)
-	}
-	slices.Sort(durations)
-	slices.Sort(gaps)
+	s := in.sum
 	header := "| | cases | agree | samples |"
 	sep := "|---|---:|---:|---:|"
 	for _, k := range trace.CheckOrder {
 		header += " " + k + " |"
 		sep += "---:|"
 	}
-
 	fmt.Fprintf(&b, "# Accuracy of `kubectl job explain` against the job controller\n\n")
-	fmt.Fprintf(&b, "Written by the differential test (issue 11, `test/difftest`): random Jobs run on the local cluster, whose job controller is the oracle, while `kubectl job explain -o json` is sampled every ~%s and after each Job ends. Regenerate with `make difftest N=%d SEED=%d`.\n\n", sampleEvery, n, seed)
-	fmt.Fprintf(&b, "Last run: %s, seed %d, %d cases (%d at a time), %d invalid specs, %s wall time; per case median %s, max %s.\n\n",
-		time.Now().UTC().Format(time.RFC3339), seed, len(results), par, len(invalid), elapsed.Round(time.Second), quantile(durations, 0.5), quantile(durations, 1))
-	fmt.Fprintf(&b, "Time between samples of a case (one plugin run plus the snapshot for fixtures): median %s, 90th percentile %s.\n\n", quantile(gaps, 0.5), quantile(gaps, 0.9))
-	fmt.Fprintf(&b, "**Agreement: %d of %d cases (%s)**; %d cases could not be fully checked (see below).\n\n", total.agree, total.cases, pct(total.agree, total.cases), total.unchecked)
-	b.WriteString("The check columns count the predictions compared with what the controller did (one per sample and kind):\n\n")
-	b.WriteString("- **verdict**: a sample of a finished Job has the phase and reason of its terminal condition (100 % required);\n")
-	b.WriteString("- **early**: Complete/Failed only once the controller wrote the condition, and never back to a live phase;\n")
-	b.WriteString("- **interim**: Failing/Succeeding while FailureTarget/SuccessCriteriaMet is set and pods terminate, with the final reason;\n")
-	b.WriteString("- **backoff**: `backoff.remaining` R and `counted` C predict failure at C+R+1 counted failures (status.failed for Never, restarts of active pods for OnFailure): a Job that failed with BackoffLimitExceeded reached it, a Job that completed stayed below it;\n")
-	fmt.Fprintf(&b, "- **deadline**: `deadline.at` is within ±%s of the Failed/DeadlineExceeded condition, and no Job outlived it by more;\n", trace.Tolerance)
-	fmt.Fprintf(&b, "- **ttl**: `ttl.deleteAt` after the Job finished is within ±%s of when the Job disappeared; `ttl.state` is Waiting before;\n", trace.Tolerance)
-	b.WriteString("- **late**: predictions that equal the controller's own formula (startTime + activeDeadlineSeconds, finish + TTL) where the controller acted more than the tolerance later: controller lag on a loaded machine, counted, not failed (listed below).\n")
-	b.WriteString("- **indexes**: an index reported Failed is in the final `status.failedIndexes`; `progress.failedIndexes` of a finished Job equals it.\n\n")
+	fmt.Fprintf(&b, "Written by a passing run of the differential test (issues 11 and 16, `test/difftest`); a failing run writes nothing. Regenerate with `make difftest N=%d SEED=%d` (hack/difftest.sh starts a fresh cluster with the 1 s test backoff and one with the stock 10 s backoff). `make test` fails when `pkg/explain` changed after the commit below (hack/accuracy-fresh.sh).\n\n", in.n, in.seed)
+	fmt.Fprintf(&b, "- Commit: `%s`\n", in.commit)
+	fmt.Fprintf(&b, "- Run: %s, seed %d, %d cases (%d at a time) + %d control Jobs, %d invalid specs, %s wall time; load average %s at the start, %s at the end (2 cores, shared)\n",
+		time.Now().UTC().Format(time.RFC3339), in.seed, len(in.results), in.par, len(s.controls), len(in.invalid), in.elapsed.Round(time.Second), in.loadStart, in.loadEnd)
+	fmt.Fprintf(&b, "- **Result: %s**\n\n", s.headline())
+	b.WriteString("## How it checks\n\nThe oracle never reads the plugin's output. The harness records, from its own informers on the case's Jobs, Pods and Events, every state the controller left (conditions with times, counters, failed and completed indexes, each pod's phase, exit codes, restarts, DisruptionTarget, deletion, the job-tracking finalizer, replacement pods' creation, the Job's deletion and disappearance). Each sample of `kubectl job explain -o json` is compared with the states the harness saw while it ran (the last one before it and those seen until 300 ms after), through a small model of the controller's rules written in the test (`test/difftest/trace/model.go`, from the API reference, never calling `pkg/explain`). A check passes when one of those states agrees. Columns:\n\n")
+	for _, line := range []string{
+		"**verdict**: a finished Job is Complete/Failed with its terminal condition's reason",
+		"**early**: Complete/Failed only when the state has that condition",
+		"**interim**: FailureTarget/SuccessCriteriaMet → Failing/Succeeding with that reason",
+		"**live**: otherwise Running while a pod of the Job runs, else Pending, with Unschedulable (PodScheduled=False), ErrImagePull/ImagePullBackOff, or FailedCreate (no pod, a FailedCreate event) when the state shows it; Suspended; Terminating once the Job has a deletionTimestamp; NotFound once it is gone. Failing/Succeeding before the interim condition is a prediction that must come true",
+		"**backoff**: `backoff.counted` lies between the counted pod failures the controller had accounted for (job-tracking finalizer removed) and those seen (failed pods not matched by an Ignore rule; plus restarts of active pods for OnFailure), `remaining` is backoffLimit minus that count (the controller's rule), and 'fails after R+1 more' came true: a Job that failed with BackoffLimitExceeded had at least C+R+1 counted failures, one that completed at most C+R",
+		"**deadline**: `deadline.at` = status.startTime + activeDeadlineSeconds; then when the controller decided (timings below)",
+		"**ttl**: `ttl.state` Waiting before the end, `ttl.deleteAt` = terminal condition + ttlSecondsAfterFinished; then when the deletion came (timings below)",
+		"**indexes**: `progress.failedIndexes` = status.failedIndexes; an index called Failed is in the final status.failedIndexes",
+		"**attempts**: each pod's completion index and exit code, and whether its failure counts (the model's podFailurePolicy evaluation: onExitCodes, onPodConditions DisruptionTarget)",
+		"**retry**: `backoff.nextRetryAt` against the creation of the replacement pod, on the cluster with the stock 10 s backoff",
+		"**outcome**: per case, the model against what the controller did: the Job finished; BackoffLimitExceeded only past backoffLimit counted failures, Complete only within it",
+	} {
+		b.WriteString("- " + line + "\n")
+	}
+	b.WriteString("\nA plugin error (other than NotFound for a deleted Job), a Job that did not finish, a sample no check applied to, or a column with fewer checks than its minimum fails the run. Timings are judged two-sided with ±2 s; a late one is excused only when a control Job (never sampled, its lag measured by the harness alone) due within 60 s was at least as late minus 2 s.\n\n")
 
-	b.WriteString("## By feature\n\n" + header + "\n" + sep + "\n")
-	for _, f := range gen.FeatureOrder {
-		if t := byFeature[f]; t != nil {
-			b.WriteString(t.row(f))
+	b.WriteString("## Checks by feature and live state\n\n" + header + "\n" + sep + "\n")
+	order := append(append(slices.Clone(gen.FeatureOrder), gen.LiveOrder...), "nextRetryAt (stock 10 s backoff)")
+	for _, k := range order {
+		if t := s.rows[k]; t != nil {
+			b.WriteString(t.row(k))
 		}
 	}
-	b.WriteString(total.row("**all**"))
-
-	b.WriteString("\n## By outcome (the controller's terminal condition)\n\n" + strings.Replace(header, "| |", "| outcome |", 1) + "\n" + sep + "\n")
-	var outcomes []string
-	for o := range byOutcome {
-		outcomes = append(outcomes, o)
+	b.WriteString(s.total.row("**all**"))
+	b.WriteString("\nMinimum checks required for this run: ")
+	var mins []string
+	nRetry := len(in.results) - in.n
+	for _, k := range trace.CheckOrder {
+		mins = append(mins, fmt.Sprintf("%s %d", k, minChecks(in.n, nRetry)[k]))
 	}
-	sort.Strings(outcomes)
-	for _, o := range outcomes {
-		b.WriteString(byOutcome[o].row(o))
-	}
+	b.WriteString(strings.Join(mins, ", ") + ".\n")
 
-	if len(invalid) > 0 {
-		b.WriteString("\n## Invalid specs\n\nEach must be rejected by the API server (server-side dry run) and by `kubectl job create -f FILE --dry-run=server` (non-zero exit); `--dry-run=client` shows whether create's own validation catches it before any request.\n\n")
-		b.WriteString("| spec | rule | API server | create --dry-run=server | create --dry-run=client |\n|---|---|---|---|---|\n")
-		for _, inv := range invalid {
-			server := "rejected"
-			if !inv.ServerRejected {
-				server = "**accepted**"
+	b.WriteString("\n## Timings: actual − predicted\n\nTwo-sided: negative means the controller acted before the plugin's prediction. Condition times and creation timestamps have whole seconds, so about −1 s is the rounding.\n\n")
+	b.WriteString("| prediction | n | min | 10 % | median | 90 % | max | on time (±2 s) | early | late, excused | late |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, kind := range []string{"deadline", "ttl", "retry"} {
+		var ds []time.Duration
+		counts := map[trace.Excuse]int{}
+		for _, t := range s.timings {
+			if t.Kind == kind {
+				ds = append(ds, t.Delta())
+				counts[t.Judge]++
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | exit %d | exit %d%s |\n", inv.Case.Kind, inv.Case.Why, server, inv.CreateServerCode, inv.CreateClientCode, map[bool]string{true: " (not caught locally)", false: ""}[inv.CreateClientCode == 0])
 		}
+		b.WriteString(distRow(kind, ds, fmt.Sprintf(" %d | %d | %d | %d |", counts[trace.OnTime], counts[trace.Early], counts[trace.LateExcused], counts[trace.Late])))
 	}
-
-	b.WriteString("\n## Disagreements\n\n")
-	any := false
-	for _, r := range results {
-		dis := trace.Disagreements(r.Problems)
-		if r.Err == nil && len(dis) == 0 {
-			continue
+	for _, kind := range []string{"deadline", "ttl"} {
+		var ds []time.Duration
+		for _, c := range s.controls {
+			if c.Kind == kind {
+				ds = append(ds, c.Delta())
+			}
 		}
-		any = true
-		fmt.Fprintf(&b, "- **%s** (%s)", r.Case.Name(), strings.Join(r.Case.Features, ", "))
-		if r.Fixture != "" {
-			fmt.Fprintf(&b, ", fixture `pkg/explain/testdata/difftest/%s`", filepath.Base(r.Fixture))
-		}
-		b.WriteString(":\n")
-		if r.Err != nil {
-			fmt.Fprintf(&b, "  - run error: %v\n", r.Err)
-		}
-		for _, p := range dis {
-			fmt.Fprintf(&b, "  - %s\n", p)
-		}
+		b.WriteString(distRow("control "+kind+" lag", ds, " | | | |"))
 	}
-	if !any {
+	b.WriteString("\n## Excused late timings\n\n")
+	if len(s.excused) == 0 {
 		b.WriteString("None.\n")
 	}
-	for _, sec := range []struct{ title, check string }{{"Not fully checked", trace.CheckSampling}, {"Controller lag beyond the tolerance", trace.CheckLate}} {
-		fmt.Fprintf(&b, "\n## %s\n\n", sec.title)
-		any = false
-		for _, r := range results {
-			for _, p := range r.Problems {
-				if p.Check == sec.check {
-					any = true
-					fmt.Fprintf(&b, "- %s: %s\n", r.Case.Name(), p)
-				}
-			}
+	for _, j := range s.excused {
+		fmt.Fprintf(&b, "- %s %s: predicted %s, happened %s (%+.1fs)\n", j.Case, j.Kind, ts(j.Predicted), ts(j.Actual), j.Delta().Seconds())
+	}
+
+	if len(in.invalid) > 0 {
+		b.WriteString("\n## Invalid specs\n\nOnly specs the API server rejects (server-side dry run); `kubectl job create -f --dry-run=server` must fail too; `--dry-run=client` shows whether create's own validation catches them first. Specs the server accepts (an Indexed Job with neither completions nor parallelism, a 0 s deadline) run as normal cases (feature \"edge spec the API server accepts\").\n\n")
+		b.WriteString("| spec | rule | API server | create --dry-run=server | create --dry-run=client |\n|---|---|---|---|---|\n")
+		for _, inv := range in.invalid {
+			fmt.Fprintf(&b, "| %s | %s | rejected | exit %d | exit %d |\n", inv.Case.Kind, inv.Case.Why, inv.CreateServerCode, inv.CreateClientCode)
 		}
-		if !any {
-			b.WriteString("None.\n")
+	}
+	b.WriteString("\n## Fixtures of disagreements found while building this oracle\n\n")
+	var fixtures []string
+	for _, r := range in.results {
+		if r.Fixture != "" {
+			fixtures = append(fixtures, filepath.Base(r.Fixture))
 		}
+	}
+	sort.Strings(fixtures)
+	if len(fixtures) == 0 {
+		b.WriteString("None in this run; earlier ones are replayed from `pkg/explain/testdata/difftest/` by `TestDifftestRegressions`.\n")
+	}
+	for _, f := range fixtures {
+		fmt.Fprintf(&b, "- `pkg/explain/testdata/difftest/%s`\n", f)
 	}
 	return b.String()
 }
 
-func quantile(d []time.Duration, q float64) time.Duration {
-	if len(d) == 0 {
-		return 0
+func distRow(name string, ds []time.Duration, tail string) string {
+	if len(ds) == 0 {
+		return fmt.Sprintf("| %s | 0 | | | | | |%s\n", name, tail)
 	}
-	i := int(q * float64(len(d)-1))
-	return d[i].Round(100 * time.Millisecond)
+	slices.Sort(ds)
+	q := func(f float64) string { return fmt.Sprintf("%+.1fs", ds[int(f*float64(len(ds)-1))].Seconds()) }
+	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s |%s\n", name, len(ds), q(0), q(0.1), q(0.5), q(0.9), q(1), tail)
 }

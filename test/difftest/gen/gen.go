@@ -55,13 +55,44 @@ const (
 	FeatRestartsInPlace   = "container restarts (OnFailure)"
 	FeatFailIndexes       = "fail-indexes"
 	FeatRunningUntilEnded = "pods that never end"
+	FeatAcceptedEdge      = "edge spec the API server accepts"
 )
+
+// Live fates: cluster conditions the harness sets up around a Job so that its
+// pods cannot start, fail from outside, or take long to terminate.
+const (
+	// LiveUnschedulable: a nodeSelector no node matches.
+	LiveUnschedulable = "live: unschedulable"
+	// LiveImagePull: pods stay Pending in ImagePullBackOff.
+	LiveImagePull = "live: image pull error"
+	// LiveQuota: a ResourceQuota of 0 pods blocks pod creation (FailedCreate)
+	// until the harness lifts it, QuotaFor after the first FailedCreate.
+	LiveQuota = "live: quota (FailedCreate)"
+	// LiveEvict: the harness evicts the first running pod through the
+	// Eviction API (DisruptionTarget), matched by an onPodConditions rule.
+	LiveEvict = "live: eviction"
+	// LiveNodeDelete: the pods run on a KWOK node of their own, which the
+	// harness deletes once a pod runs (pod GC, DisruptionTarget).
+	LiveNodeDelete = "live: deleted node"
+	// LiveSlowTerminate: the harness plays the kubelet (outcome external):
+	// pods run, and a deleted pod takes SlowTerminate to end.
+	LiveSlowTerminate = "live: slow-terminating pods"
+)
+
+// LiveOrder is the order of the live fates in the report.
+var LiveOrder = []string{LiveUnschedulable, LiveImagePull, LiveQuota, LiveEvict, LiveNodeDelete, LiveSlowTerminate}
+
+// SlowTerminate is how long a deleted pod of LiveSlowTerminate takes to end.
+const SlowTerminate = 3 * time.Second
+
+// NodeLabel selects the KWOK node of a LiveNodeDelete case (value: the namespace).
+const NodeLabel = "kubectl-job.io/difftest-node"
 
 // FeatureOrder is the order of the feature rows in the report.
 var FeatureOrder = []string{FeatNonIndexed, FeatIndexed, FeatCompletionsUnset, FeatParallel, FeatNever, FeatOnFailure,
 	FeatBackoffLimit, FeatPerIndex, FeatMaxFailedIndexes, FeatPFPFailJob, FeatPFPFailIndex, FeatPFPIgnore, FeatPFPCount,
 	FeatPFPContainer, FeatPFPPodCondition, FeatSuccessPolicy, FeatDeadline, FeatTTL, FeatSuspendResume, FeatTwoContainers,
-	FeatFailingPods, FeatRestartsInPlace, FeatFailIndexes, FeatRunningUntilEnded}
+	FeatFailingPods, FeatRestartsInPlace, FeatFailIndexes, FeatRunningUntilEnded, FeatAcceptedEdge}
 
 // Case is one generated Job with its pods' fates (in the template's
 // annotations) and how to drive it.
@@ -73,6 +104,14 @@ type Case struct {
 	// ResumeAfter > 0: the Job is created suspended and resumed after this long.
 	ResumeAfter time.Duration
 	Features    []string
+	// Live is one of the Live* fates, or empty.
+	Live string `json:",omitempty"`
+	// SuccessIndex, for LiveSlowTerminate: the index whose pod the harness
+	// makes succeed (-1: none, every pod runs until deleted).
+	SuccessIndex int `json:",omitempty"`
+	// StockBackoff: the case runs on the cluster with the stock 10 s
+	// pod-failure backoff, where nextRetryAt is compared with the replacement.
+	StockBackoff bool `json:",omitempty"`
 }
 
 // Name is the case's id: <seed>-<index>, also the fixture's file name.
@@ -81,8 +120,8 @@ func (c Case) Name() string { return fmt.Sprintf("%d-%d", c.Seed, c.Index) }
 // Has reports whether the case exercises feature f.
 func (c Case) Has(f string) bool { return slices.Contains(c.Features, f) }
 
-// Invalid is a Job the API server should reject (two kinds it accepts check
-// that kubectl job create is not stricter than the server), and why.
+// Invalid is a Job the API server rejects, and why. Specs it accepts, however
+// odd, are normal cases (acceptedEdge).
 type Invalid struct {
 	Seed  uint64
 	Index int
@@ -144,6 +183,12 @@ func baseJob(name string) *batchv1.Job {
 // containers restarting without a limit) gets an activeDeadlineSeconds.
 func Generate(seed uint64, index int) Case {
 	b := &builder{r: rng(seed, index, 1), job: baseJob(fmt.Sprintf("dt-%d", index))}
+	switch f := b.r.IntN(100); {
+	case f < 24:
+		return b.live(seed, index, LiveOrder[f%len(LiveOrder)])
+	case f < 27:
+		return b.acceptedEdge(seed, index)
+	}
 	j := b.job
 	spec := &j.Spec
 	tmpl := &spec.Template
@@ -327,8 +372,137 @@ func Generate(seed uint64, index int) Case {
 		spec.Suspend = ptr.To(true)
 		resume = time.Duration(b.between(10, 20)) * 100 * time.Millisecond
 	}
+	return Case{Seed: seed, Index: index, Job: j, ResumeAfter: resume, Features: b.sorted(), SuccessIndex: -1}
+}
+
+// live builds a case with a live fate: a small Job whose pods the cluster
+// (or the harness) keeps from running normally, ended by a deadline.
+func (b *builder) live(seed uint64, index int, kind string) Case {
+	j := b.job
+	spec := &j.Spec
+	tmpl := &spec.Template
+	ann := tmpl.Annotations
+	ann[SimDuration] = b.duration()
+	spec.BackoffLimit = ptr.To(int32(b.between(0, 2)))
+	spec.ActiveDeadlineSeconds = ptr.To(int64(b.between(5, 8)))
+	c := Case{Seed: seed, Index: index, Job: j, Live: kind, SuccessIndex: -1}
+	switch kind {
+	case LiveUnschedulable:
+		tmpl.Spec.NodeSelector = map[string]string{"kubectl-job.io/no-such-node": "true"}
+	case LiveImagePull:
+		ann[SimOutcome] = "image-pull-error"
+	case LiveQuota:
+		if b.chance(0.5) {
+			ann[SimOutcome] = "fail"
+		}
+		spec.ActiveDeadlineSeconds = ptr.To(int64(12))
+	case LiveEvict, LiveNodeDelete:
+		ann[SimOutcome] = "run"
+		spec.Parallelism = ptr.To(int32(b.between(1, 2)))
+		action := []batchv1.PodFailurePolicyAction{batchv1.PodFailurePolicyActionFailJob, batchv1.PodFailurePolicyActionIgnore, batchv1.PodFailurePolicyActionCount}[b.r.IntN(3)]
+		spec.PodFailurePolicy = &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{{Action: action,
+			OnPodConditions: []batchv1.PodFailurePolicyOnPodConditionsPattern{{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue}}}}}
+		b.feat(FeatPFPPodCondition)
+		if kind == LiveNodeDelete {
+			tmpl.Spec.NodeSelector = map[string]string{NodeLabel: "set-by-the-harness"}
+			// Pods on a missing node end only when the pod GC removes them (about 40s).
+			spec.ActiveDeadlineSeconds = ptr.To(int64(10))
+		}
+	case LiveSlowTerminate:
+		ann[SimOutcome] = "external"
+		if b.chance(0.5) {
+			spec.CompletionMode = ptr.To(batchv1.IndexedCompletion)
+			spec.Completions, spec.Parallelism = ptr.To(int32(2)), ptr.To(int32(2))
+			spec.SuccessPolicy = &batchv1.SuccessPolicy{Rules: []batchv1.SuccessPolicyRule{{SucceededIndexes: ptr.To("0")}}}
+			c.SuccessIndex = 0
+			b.feat(FeatSuccessPolicy)
+			b.feat(FeatIndexed)
+		}
+	}
+	if b.chance(0.4) {
+		spec.TTLSecondsAfterFinished = ptr.To(int32(b.between(2, 4)))
+		b.feat(FeatTTL)
+	}
+	b.feat(FeatDeadline)
+	if !b.has(FeatIndexed) {
+		b.feat(FeatNonIndexed)
+	}
+	b.feat(FeatNever)
+	c.Features = b.sorted()
+	return c
+}
+
+// acceptedEdge is a spec the API server accepts although it looks wrong: an
+// Indexed Job with neither completions nor parallelism (defaulted to 1), or a
+// deadline of 0 s (the Job fails at once). They run as normal cases.
+func (b *builder) acceptedEdge(seed uint64, index int) Case {
+	j := b.job
+	b.feat(FeatAcceptedEdge)
+	if b.chance(0.5) {
+		j.Spec.CompletionMode = ptr.To(batchv1.IndexedCompletion)
+		b.feat(FeatIndexed)
+	} else {
+		j.Spec.ActiveDeadlineSeconds = ptr.To(int64(0))
+		j.Spec.Template.Annotations[SimOutcome] = "run"
+		b.feat(FeatDeadline)
+		b.feat(FeatNonIndexed)
+	}
+	b.feat(FeatNever)
+	return Case{Seed: seed, Index: index, Job: j, Features: b.sorted(), SuccessIndex: -1}
+}
+
+func (b *builder) has(f string) bool { return slices.Contains(b.features, f) }
+
+func (b *builder) sorted() []string {
 	slices.SortFunc(b.features, func(x, y string) int { return slices.Index(FeatureOrder, x) - slices.Index(FeatureOrder, y) })
-	return Case{Seed: seed, Index: index, Job: j, ResumeAfter: resume, Features: b.features}
+	return b.features
+}
+
+// Control is a Job the harness watches but never samples: its controller lag
+// (deadline: status.startTime + activeDeadlineSeconds against the
+// DeadlineExceeded condition; TTL: the Complete condition + TTL against the
+// deletion) is measured by the harness alone, so a late prediction check can
+// be excused only by lag shown independently in the same run.
+type Control struct {
+	Index int
+	Kind  string // ControlDeadline or ControlTTL
+	Job   *batchv1.Job
+}
+
+// Control kinds.
+const (
+	ControlDeadline = "deadline"
+	ControlTTL      = "ttl"
+)
+
+// GenerateControl returns control Job i: deadline and TTL controls alternate.
+func GenerateControl(i int) Control {
+	j := baseJob(fmt.Sprintf("dt-control-%d", i))
+	kind := ControlDeadline
+	if i%2 == 1 {
+		kind = ControlTTL
+		j.Spec.TTLSecondsAfterFinished = ptr.To(int32(2))
+		j.Spec.Template.Annotations[SimDuration] = "500ms"
+	} else {
+		j.Spec.ActiveDeadlineSeconds = ptr.To(int64(3))
+		j.Spec.Template.Annotations[SimOutcome] = "run"
+	}
+	return Control{Index: i, Kind: kind, Job: j}
+}
+
+// GenerateRetry returns retry case i for the cluster with the stock 10 s
+// pod-failure backoff: one pod at a time fails, so the job controller backs
+// off before each replacement and `backoff.nextRetryAt` can be compared with
+// when the replacement pod was created.
+func GenerateRetry(seed uint64, i int) Case {
+	b := &builder{r: rng(seed, i, 3), job: baseJob(fmt.Sprintf("dt-retry-%d", i))}
+	j := b.job
+	j.Spec.BackoffLimit = ptr.To(int32(b.between(1, 2)))
+	j.Spec.Template.Annotations[SimOutcome] = "fail"
+	j.Spec.Template.Annotations[SimDuration] = b.duration()
+	j.Spec.Template.Annotations[SimExitCode] = strconv.Itoa(int(b.exitCode()))
+	b.features = []string{FeatNonIndexed, FeatNever, FeatBackoffLimit, FeatFailingPods}
+	return Case{Seed: seed, Index: 1000 + i, Job: j, Features: b.features, SuccessIndex: -1, StockBackoff: true}
 }
 
 // indexSet is a non-empty interval string over [0, n): "0", "1,3", "0-2".
@@ -425,14 +599,8 @@ var invalidKinds = []struct {
 		j.Spec.CompletionMode, j.Spec.Completions = ptr.To(batchv1.IndexedCompletion), ptr.To(int32(2))
 		j.Spec.SuccessPolicy = &batchv1.SuccessPolicy{Rules: []batchv1.SuccessPolicyRule{{SucceededIndexes: ptr.To("0-2")}}}
 	}},
-	// The API server accepts the next two (it defaults completions and
-	// parallelism to 1 when both are unset, and allows a 0s deadline):
-	// they check that kubectl job create is not stricter than the server.
-	{"indexed-without-completions", "an Indexed Job needs completions (the API server defaults it to 1)", func(j *batchv1.Job) {
-		j.Spec.CompletionMode = ptr.To(batchv1.IndexedCompletion)
-	}},
-	{"deadline-zero", "activeDeadlineSeconds 0 (the API server allows it: non-negative)", func(j *batchv1.Job) {
-		j.Spec.ActiveDeadlineSeconds = ptr.To(int64(0))
+	{"indexed-parallelism-without-completions", "an Indexed Job with parallelism needs completions (only with both unset does the API server default them)", func(j *batchv1.Job) {
+		j.Spec.CompletionMode, j.Spec.Parallelism = ptr.To(batchv1.IndexedCompletion), ptr.To(int32(2))
 	}},
 	{"negative-backoff", "backoffLimit must not be negative", func(j *batchv1.Job) {
 		j.Spec.BackoffLimit = ptr.To(int32(-1))

@@ -17,19 +17,20 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/test/difftest/gen"
 )
 
-// Fixture is a saved disagreement: the case, the controller's truth, and
-// the Job, pods and events at each sample. On disk it is a YAML stream: a
-// ConfigMap "difftest-case" with the case and truth, then one v1 List per
-// sample (a ConfigMap "difftest-sample" with the sample's time and the
-// plugin's output, the Job, its pods and the namespace's events), so each
-// sample also works with `kubectl job explain NAME -f` after splitting.
+// Fixture is a saved disagreement: the case, what the harness recorded,
+// and the Job, pods and events read right after each sample. On disk it is
+// a YAML stream: a ConfigMap "difftest-case" with the case and the record,
+// then one v1 List per sample (a ConfigMap "difftest-sample" with the
+// sample's times and the plugin's output, the Job, its pods and the
+// namespace's events), so each sample also works with `kubectl job explain
+// NAME -f` after splitting. pkg/explain's regression test explains each
+// sample again and runs Check on it with the saved record.
 type Fixture struct {
 	Case     gen.Case
-	Truth    Truth
+	Record   *Record
 	Problems []Problem
 	Samples  []Sample
 }
@@ -40,6 +41,10 @@ type caseMeta struct {
 	Namespace   string        `json:"namespace"`
 	ResumeAfter time.Duration `json:"resumeAfter,omitempty"`
 	Features    []string      `json:"features"`
+	Live        string        `json:"live,omitempty"`
+	// SuccessIndex, StockBackoff: see gen.Case.
+	SuccessIndex int  `json:"successIndex"`
+	StockBackoff bool `json:"stockBackoff,omitempty"`
 }
 
 const (
@@ -50,13 +55,14 @@ const (
 // WriteFixture writes f as a YAML stream; namespace is the one the case ran in.
 func WriteFixture(w io.Writer, f Fixture, namespace string) error {
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "# Differential test disagreement %s (issue 11): seed %d, case %d.\n", f.Case.Name(), f.Case.Seed, f.Case.Index)
+	fmt.Fprintf(&buf, "# Differential test disagreement %s (issues 11, 16): seed %d, case %d.\n", f.Case.Name(), f.Case.Seed, f.Case.Index)
 	fmt.Fprintf(&buf, "# Reproduce: DIFFTEST_SEED=%d DIFFTEST_N=%d DIFFTEST_ONLY=%d go test -tags e2e ./test/difftest/ -run TestDifferential\n", f.Case.Seed, f.Case.Index+1, f.Case.Index)
 	fmt.Fprintf(&buf, "# Replayed by pkg/explain/difftest_regression_test.go.\n# Problems:\n")
 	for _, p := range f.Problems {
 		fmt.Fprintf(&buf, "#   %s\n", strings.ReplaceAll(p.String(), "\n", " "))
 	}
-	meta, err := json.Marshal(caseMeta{Seed: f.Case.Seed, Index: f.Case.Index, Namespace: namespace, ResumeAfter: f.Case.ResumeAfter, Features: f.Case.Features})
+	meta, err := json.Marshal(caseMeta{Seed: f.Case.Seed, Index: f.Case.Index, Namespace: namespace, ResumeAfter: f.Case.ResumeAfter, Features: f.Case.Features,
+		Live: f.Case.Live, SuccessIndex: f.Case.SuccessIndex, StockBackoff: f.Case.StockBackoff})
 	if err != nil {
 		return err
 	}
@@ -64,7 +70,7 @@ func WriteFixture(w io.Writer, f Fixture, namespace string) error {
 	if err != nil {
 		return err
 	}
-	truth, err := json.Marshal(f.Truth)
+	record, err := json.Marshal(f.Record)
 	if err != nil {
 		return err
 	}
@@ -75,26 +81,23 @@ func WriteFixture(w io.Writer, f Fixture, namespace string) error {
 	cm := &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: metav1.ObjectMeta{Name: caseConfigMap, Namespace: namespace},
-		Data:       map[string]string{"case.json": string(meta), "job.yaml": string(jobYAML), "truth.json": string(truth), "problems.json": string(probs)},
+		Data:       map[string]string{"case.json": string(meta), "job.yaml": string(jobYAML), "record.json": string(record), "problems.json": string(probs)},
 	}
 	if err := writeDoc(&buf, cm); err != nil {
 		return err
 	}
 	for i, s := range f.Samples {
 		said := "error: " + s.Err
-		var expl []byte
-		if s.Explanation != nil {
-			said = fmt.Sprintf("%s/%s", s.Explanation.Verdict.Phase, s.Explanation.Verdict.Reason)
-			if expl, err = json.Marshal(s.Explanation); err != nil {
-				return err
-			}
+		if s.Output != nil {
+			said = fmt.Sprintf("%s/%s", s.Output.Verdict.Phase, s.Output.Verdict.Reason)
 		}
-		fmt.Fprintf(&buf, "---\n# sample %d at %s: explain said %s\n", i, s.At.UTC().Format(time.RFC3339Nano), said)
+		fmt.Fprintf(&buf, "---\n# sample %d at %s: explain said %s\n", i, s.Start.UTC().Format(time.RFC3339Nano), said)
 		list := map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]any{}}
 		items := []any{&corev1.ConfigMap{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 			ObjectMeta: metav1.ObjectMeta{Name: sampleConfigMap, Namespace: namespace},
-			Data:       map[string]string{"at": s.At.UTC().Format(time.RFC3339Nano), "err": s.Err, "explanation.json": string(expl)},
+			Data: map[string]string{"start": s.Start.UTC().Format(time.RFC3339Nano), "end": s.End.UTC().Format(time.RFC3339Nano),
+				"err": s.Err, "explanation.json": s.Raw},
 		}}
 		if s.Job != nil {
 			j := s.Job.DeepCopy()
@@ -135,8 +138,8 @@ func writeDoc(buf *bytes.Buffer, obj any) error {
 	return nil
 }
 
-// ReadFixture reads a fixture written by WriteFixture. The samples'
-// Explanation is the plugin's output as recorded.
+// ReadFixture reads a fixture written by WriteFixture. The samples' Output
+// is the plugin's output as recorded.
 func ReadFixture(data []byte) (*Fixture, error) {
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	f := &Fixture{}
@@ -193,23 +196,20 @@ func (f *Fixture) readCase(data []byte) error {
 	if err := yaml.Unmarshal([]byte(cm.Data["job.yaml"]), job); err != nil {
 		return fmt.Errorf("job.yaml: %w", err)
 	}
-	if err := json.Unmarshal([]byte(cm.Data["truth.json"]), &f.Truth); err != nil {
-		return fmt.Errorf("truth.json: %w", err)
+	f.Record = &Record{}
+	if err := json.Unmarshal([]byte(cm.Data["record.json"]), f.Record); err != nil {
+		return fmt.Errorf("record.json: %w", err)
 	}
 	if p := cm.Data["problems.json"]; p != "" {
 		if err := json.Unmarshal([]byte(p), &f.Problems); err != nil {
 			return fmt.Errorf("problems.json: %w", err)
 		}
 	}
-	f.Case = gen.Case{Seed: meta.Seed, Index: meta.Index, Job: job, ResumeAfter: meta.ResumeAfter, Features: meta.Features}
+	f.Case = gen.Case{Seed: meta.Seed, Index: meta.Index, Job: job, ResumeAfter: meta.ResumeAfter, Features: meta.Features, Live: meta.Live, SuccessIndex: meta.SuccessIndex, StockBackoff: meta.StockBackoff}
 	return nil
 }
 
 func readSample(raw []byte) (Sample, error) {
-	objs, err := explain.DecodeObjects(raw)
-	if err != nil {
-		return Sample{}, err
-	}
 	jsonData, err := utilyaml.ToJSON(raw)
 	if err != nil {
 		return Sample{}, err
@@ -222,44 +222,58 @@ func readSample(raw []byte) (Sample, error) {
 	}
 	var s Sample
 	for _, item := range list.Items {
-		var cm corev1.ConfigMap
-		if err := json.Unmarshal(item.Raw, &cm); err != nil || cm.Kind != "ConfigMap" || cm.Name != sampleConfigMap {
-			continue
+		var tm metav1.TypeMeta
+		if err := json.Unmarshal(item.Raw, &tm); err != nil {
+			return Sample{}, err
 		}
-		if s.At, err = time.Parse(time.RFC3339Nano, cm.Data["at"]); err != nil {
-			return Sample{}, fmt.Errorf("sample time: %w", err)
-		}
-		s.Err = cm.Data["err"]
-		if e := cm.Data["explanation.json"]; e != "" {
-			s.Explanation = &explain.JobExplanation{}
-			if err := json.Unmarshal([]byte(e), s.Explanation); err != nil {
-				return Sample{}, fmt.Errorf("explanation.json: %w", err)
+		switch tm.Kind {
+		case "ConfigMap":
+			var cm corev1.ConfigMap
+			if err := json.Unmarshal(item.Raw, &cm); err != nil || cm.Name != sampleConfigMap {
+				continue
 			}
+			if s.Start, err = time.Parse(time.RFC3339Nano, cm.Data["start"]); err != nil {
+				return Sample{}, fmt.Errorf("sample start: %w", err)
+			}
+			if s.End, err = time.Parse(time.RFC3339Nano, cm.Data["end"]); err != nil {
+				return Sample{}, fmt.Errorf("sample end: %w", err)
+			}
+			s.Err, s.Raw = cm.Data["err"], cm.Data["explanation.json"]
+			if s.Raw != "" {
+				if s.Output, err = DecodeOutput([]byte(s.Raw)); err != nil {
+					return Sample{}, err
+				}
+			}
+		case "Job":
+			s.Job = &batchv1.Job{}
+			if err := json.Unmarshal(item.Raw, s.Job); err != nil {
+				return Sample{}, err
+			}
+		case "Pod":
+			var p corev1.Pod
+			if err := json.Unmarshal(item.Raw, &p); err != nil {
+				return Sample{}, err
+			}
+			s.Pods = append(s.Pods, p)
+		case "Event":
+			var ev corev1.Event
+			if err := json.Unmarshal(item.Raw, &ev); err != nil {
+				return Sample{}, err
+			}
+			s.Events = append(s.Events, ev)
 		}
 	}
-	if s.At.IsZero() {
+	if s.Start.IsZero() {
 		return Sample{}, fmt.Errorf("no %s ConfigMap in the List", sampleConfigMap)
 	}
-	if len(objs.Jobs) > 0 {
-		s.Job = &objs.Jobs[0]
-	}
-	s.Pods, s.Events = objs.Pods, objs.Events
 	return s, nil
 }
 
-// Replay recomputes each sample's explanation with the pure engine from the
-// saved Job, pods and events, at the sample's time. Samples without a Job
-// (the plugin failed, or the Job was gone) keep what was recorded.
-func Replay(f *Fixture) []Sample {
-	out := make([]Sample, len(f.Samples))
-	for i, s := range f.Samples {
-		out[i] = s
-		if s.Job == nil {
-			continue
-		}
-		objs := &explain.Objects{Jobs: []batchv1.Job{*s.Job}, Pods: s.Pods, Events: s.Events}
-		out[i].Explanation = explain.Explain(objs.InputFor(&objs.Jobs[0], s.At))
-		out[i].Err = ""
+// DecodeOutput reads the plugin's `explain -o json`.
+func DecodeOutput(data []byte) (*Output, error) {
+	out := &Output{}
+	if err := json.Unmarshal(data, out); err != nil {
+		return nil, fmt.Errorf("decoding the plugin's JSON: %w", err)
 	}
-	return out
+	return out, nil
 }
