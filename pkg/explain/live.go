@@ -122,8 +122,11 @@ func (s *state) pendingReason(stuck []stuckPod) (string, string) {
 		return ReasonPodsTerminating, fmt.Sprintf("%s terminating", plural(int64(p.Terminating), "pod", "pods"))
 	}
 	if b := s.e.Backoff; b != nil && b.NextRetryAt != nil && p.Active == 0 {
-		return ReasonBackoffDelay, fmt.Sprintf("backing off after %s: the next pod is created at %s (%s)",
-			plural(int64(b.FailedPods), "failure", "failures"), formatClock(b.NextRetryAt.Time, s.now), relative(b.NextRetryAt.Time, s.now))
+		return ReasonBackoffDelay, s.retryMessage(b)
+	}
+	if at := s.indexesRetryAt(); at != nil && p.Active == 0 {
+		return ReasonBackoffDelay, fmt.Sprintf("backing off: backoffLimitPerIndex delays each index after its failures; the next pod is created at %s (%s)",
+			formatClock(at.Time, s.now), relative(at.Time, s.now))
 	}
 	if p.PodsPending > 0 {
 		return ReasonPodsStarting, fmt.Sprintf("%s starting (scheduled, containers being created)", plural(int64(p.PodsPending), "pod", "pods"))

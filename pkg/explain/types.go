@@ -53,6 +53,9 @@ type Input struct {
 	// "no pods".
 	PodsUnknown   bool
 	EventsUnknown bool
+	// PodFailureBackoff is the job controller's base retry delay (its
+	// DefaultJobPodFailureBackOff); 0 means the stock 10s.
+	PodFailureBackoff time.Duration
 }
 
 // JobExplanation is the engine's output: the verdict with its evidence. Text
@@ -183,6 +186,11 @@ type Backoff struct {
 	// NextRetryAt is when the controller may create the next pod while it is
 	// backing off after a failure, if known.
 	NextRetryAt *metav1.Time `json:"nextRetryAt,omitempty"`
+	// RetryFailures are the failures the controller's retry delay counts:
+	// every failed pod since the last success, Ignore'd ones included.
+	RetryFailures int32 `json:"retryFailures,omitempty"`
+	// RetryDelaySeconds is that delay: base × 2^(retryFailures-1), capped.
+	RetryDelaySeconds float64 `json:"retryDelaySeconds,omitempty"`
 }
 
 // Deadline is activeDeadlineSeconds against the clock.
@@ -242,6 +250,8 @@ type Attempt struct {
 	// limits; false for pods that did not fail and for failures a
 	// podFailurePolicy Ignore rule excluded.
 	Counted bool `json:"counted"`
+	// Cause is the attempt's one cause class with its evidence.
+	Cause *Cause `json:"cause,omitempty"`
 }
 
 // IndexStatus is one completion index of an Indexed Job.
@@ -262,6 +272,9 @@ type IndexStatus struct {
 	IgnoredFailures int32  `json:"ignoredFailures,omitempty"`
 	LastPod         string `json:"lastPod,omitempty"`
 	LastExitCode    *int32 `json:"lastExitCode,omitempty"`
+	// NextRetryAt is when the controller may recreate the pod of a Retrying
+	// index (backoffLimitPerIndex: the delay is per index).
+	NextRetryAt *metav1.Time `json:"nextRetryAt,omitempty"`
 }
 
 // EventSummary is one deduplicated event of the Job or its pods.
