@@ -116,14 +116,20 @@ func newCauseContext(job *batchv1.Job, events []corev1.Event, eventsKnown bool) 
 	return cc
 }
 
-// PodCause classifies one pod of job without events: deletions are then
-// attributed from the Job's state alone. Commands that show a pod without an
-// explanation (logs headers) use it.
-func PodCause(job *batchv1.Job, pod *corev1.Pod) Cause {
+// PodCause classifies one pod of job for commands that show a pod without
+// an explanation (logs headers). events are the Job's events; nil when not
+// read, and deletions are then attributed from the Job's state alone.
+func PodCause(job *batchv1.Job, pod *corev1.Pod, events []corev1.Event) Cause {
 	if job == nil {
 		job = &batchv1.Job{}
 	}
-	return classifyPod(pod, newCauseContext(job, nil, false))
+	return classifyPod(pod, newCauseContext(job, events, events != nil))
+}
+
+// Deletion reports whether the class comes from a deletion, which the
+// Job's events attribute better than its state.
+func (c CauseClass) Deletion() bool {
+	return c == CauseDeletedByJobController || c == CauseDeleted
 }
 
 // classifyPod puts the pod in one class: the first rule with evidence wins.
@@ -291,7 +297,7 @@ func deletionCause(p *corev1.Pod, cc causeContext) (Cause, bool) {
 			break
 		}
 	}
-	why, inferred := controllerDeleteReason(cc.job)
+	why, inferred := controllerDeleteReason(cc.job, p.DeletionTimestamp.Add(-deletionGrace(p)))
 	switch {
 	case cc.deletedByController[p.Name]:
 		c.Class, c.Reason = CauseDeletedByJobController, orDefault(why, "Excess")
@@ -327,14 +333,21 @@ func deletionGrace(p *corev1.Pod) time.Duration {
 	return time.Duration(derefInt64(p.DeletionGracePeriodSeconds)) * time.Second
 }
 
-// controllerDeleteReason is why the job controller deletes active pods of a
-// Job in its current state, and whether it does at all.
-func controllerDeleteReason(job *batchv1.Job) (string, bool) {
-	for _, t := range []batchv1.JobConditionType{batchv1.JobFailureTarget, batchv1.JobFailed, batchv1.JobSuccessCriteriaMet, batchv1.JobComplete} {
+// controllerDeleteReason is why the job controller deletes the active pods
+// of a Job in its current state, and whether it does at all: failing,
+// succeeding or suspended, since before the pod's deletion was asked for
+// (a pod deleted earlier, whose failure may have failed the Job, was not
+// deleted by the controller).
+func controllerDeleteReason(job *batchv1.Job, deletedAt time.Time) (string, bool) {
+	for _, t := range []batchv1.JobConditionType{batchv1.JobFailureTarget, batchv1.JobFailed, batchv1.JobSuccessCriteriaMet, batchv1.JobComplete, batchv1.JobSuspended} {
 		for _, c := range job.Status.Conditions {
-			if c.Type == t && c.Status == corev1.ConditionTrue {
-				return orDefault(c.Reason, string(t)), true
+			if c.Type != t || c.Status != corev1.ConditionTrue {
+				continue
 			}
+			if !c.LastTransitionTime.IsZero() && deletedAt.Before(c.LastTransitionTime.Add(-time.Second)) {
+				return "", false
+			}
+			return orDefault(c.Reason, string(t)), true
 		}
 	}
 	if job.Spec.Suspend != nil && *job.Spec.Suspend {

@@ -101,7 +101,8 @@ func TestClassifyPod(t *testing.T) {
 			pod:   newPod(job, "p", time.Minute).failed(143, 50*time.Second, time.Second).deleting(time.Second),
 			class: CauseDeletedByJobController, summary: "deleted by job controller (Excess), exit 143 SIGTERM"},
 		{name: "deleted by the job controller, from a failing Job", job: failing,
-			pod:   newPod(failing, "p", time.Minute).running(50 * time.Second).deleting(time.Second),
+			// asked 5s ago with a 30s grace period, when the Job began failing
+			pod:   newPod(failing, "p", time.Minute).running(50 * time.Second).deleting(-25 * time.Second),
 			class: CauseDeletedByJobController, summary: "deleted by job controller (BackoffLimitExceeded)"},
 		{name: "deleted by the job controller, suspended", job: suspended,
 			pod:   newPod(suspended, "p", time.Minute).running(50 * time.Second).deleting(time.Second),
@@ -111,6 +112,9 @@ func TestClassifyPod(t *testing.T) {
 			class: CauseDeleted, summary: "deleted, not by the job controller"},
 		{name: "deleted by someone else, no events", job: job,
 			pod:   newPod(job, "p", time.Minute).running(50 * time.Second).deleting(time.Second),
+			class: CauseDeleted, summary: "deleted, not by the job controller"},
+		{name: "deleted before the Job failed, no events", job: failing,
+			pod:   newPod(failing, "p", time.Minute).running(50 * time.Second).deleting(40 * time.Second),
 			class: CauseDeleted, summary: "deleted, not by the job controller"},
 		{name: "failed on its own before a deletion", job: failing,
 			pod:   newPod(failing, "p", time.Minute).failed(2, 50*time.Second, 40*time.Second).deleting(time.Second),
@@ -142,7 +146,7 @@ func TestClassifyPod(t *testing.T) {
 				tc.check(t, *c)
 			}
 			if tc.events == nil {
-				if got := PodCause(tc.job, tc.pod.p); got.Class != c.Class || got.Summary != c.Summary {
+				if got := PodCause(tc.job, tc.pod.p, nil); got.Class != c.Class || got.Summary != c.Summary {
 					t.Errorf("PodCause says %s %q, Explain %s %q", got.Class, got.Summary, c.Class, c.Summary)
 				}
 			}

@@ -249,8 +249,8 @@ func engineCases() []engineCase {
 		j := newJob("fg").completions(3).parallelism(3).backoffLimit(0).started(time.Minute).counts(0, 0, 0, 1).terminating(ptrTo[int32](2)).
 			condTrue(batchv1.JobFailureTarget, "BackoffLimitExceeded", msgBackoff, 3*time.Second).ttl(30).build()
 		ps := pods(newPod(j, "fg-a", time.Minute).failed(1, 50*time.Second, 5*time.Second),
-			newPod(j, "fg-b", time.Minute).running(50*time.Second).deleting(3*time.Second),
-			newPod(j, "fg-c", time.Minute).running(50*time.Second).deleting(3*time.Second))
+			newPod(j, "fg-b", time.Minute).running(50*time.Second).deleting(-27*time.Second),
+			newPod(j, "fg-c", time.Minute).running(50*time.Second).deleting(-27*time.Second))
 		add(engineCase{name: "failing while active pods terminate", in: input(j, ps), phase: PhaseFailing, reason: "BackoffLimitExceeded",
 			message:  []string{"1 failed pod > backoffLimit 0", "waiting for 2 pods to terminate"},
 			warnings: []string{"2 active pods are being deleted because the Job is failing"},

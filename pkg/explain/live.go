@@ -5,6 +5,7 @@ package explain
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -37,6 +38,7 @@ func (s *state) explainLive() {
 	}
 	s.ignoredEvidence()
 	stuck := s.stuckPods()
+	s.e.Warnings = append(s.e.Warnings, s.longWaitWarnings(stuck)...)
 	if p.PodsRunning > 0 {
 		s.verdict(PhaseRunning, ReasonProgressing, summary, start)
 	} else {
@@ -54,8 +56,11 @@ func (s *state) explainLive() {
 
 type stuckPod struct {
 	reason, pod, container, message, field string
-	// detail is the kubelet's or scheduler's own message.
+	// detail is the kubelet's or scheduler's own message, or which of the
+	// pod's settings matches no node.
 	detail string
+	// since is when the pod began to wait (its creation).
+	since time.Time
 }
 
 // stuckPods lists active pods that cannot start, with the reason.
@@ -67,7 +72,13 @@ func (s *state) stuckPods() []stuckPod {
 		}
 		p := v.pod
 		if c := podCondition(p, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
-			out = append(out, stuckPod{reason: orDefault(c.Reason, ReasonUnschedulable), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]"})
+			st := stuckPod{reason: orDefault(c.Reason, ReasonUnschedulable), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]", since: p.CreationTimestamp.Time}
+			if f := unschedulableFindings(p, s.in.Nodes); len(f) > 0 {
+				st.detail = strings.Join(f, "; ")
+				st.message = "unschedulable: " + st.detail + " (scheduler: " + c.Message + ")"
+				st.field = "spec.template.spec"
+			}
+			out = append(out, st)
 			continue
 		}
 		for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
@@ -76,7 +87,7 @@ func (s *state) stuckPods() []stuckPod {
 				if w.Message != "" {
 					msg += ": " + w.Message
 				}
-				out = append(out, stuckPod{reason: w.Reason, pod: p.Name, container: cs.Name, message: msg, detail: w.Message, field: "status.containerStatuses[" + cs.Name + "].state.waiting"})
+				out = append(out, stuckPod{reason: w.Reason, pod: p.Name, container: cs.Name, message: msg, detail: w.Message, field: "status.containerStatuses[" + cs.Name + "].state.waiting", since: p.CreationTimestamp.Time})
 				break
 			}
 		}

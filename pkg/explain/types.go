@@ -53,6 +53,9 @@ type Input struct {
 	// "no pods".
 	PodsUnknown   bool
 	EventsUnknown bool
+	// Nodes are the cluster's nodes, read only for unschedulable pods and
+	// only when the user may list them; nil when not read.
+	Nodes []corev1.Node
 	// PodFailureBackoff is the job controller's base retry delay (its
 	// DefaultJobPodFailureBackOff); 0 means the stock 10s.
 	PodFailureBackoff time.Duration

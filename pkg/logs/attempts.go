@@ -57,7 +57,7 @@ func Attempts(job *batchv1.Job, pods []corev1.Pod) []Attempt {
 	indexed := job != nil && job.Spec.CompletionMode != nil && *job.Spec.CompletionMode == batchv1.IndexedCompletion
 	out := make([]Attempt, 0, len(pods))
 	for i := range pods {
-		a := Attempt{Pod: &pods[i], State: podState(&pods[i]), Cause: explain.PodCause(job, &pods[i])}
+		a := Attempt{Pod: &pods[i], State: podState(&pods[i]), Cause: explain.PodCause(job, &pods[i], nil)}
 		if indexed {
 			if idx, ok := completionIndex(&pods[i]); ok {
 				a.Index = &idx

@@ -96,9 +96,11 @@ type follower struct {
 	open    int
 	// seen keeps every pod met (last state), so attempts whose pods are
 	// deleted later still count as shown; skip are pods not selected.
-	seen  map[types.UID]*corev1.Pod
-	skip  map[types.UID]bool
-	noted map[string]bool
+	seen map[types.UID]*corev1.Pod
+	skip map[types.UID]bool
+	// savedRV is the resourceVersion of each pod's saved state (--save).
+	savedRV map[string]string
+	noted   map[string]bool
 
 	done  chan *stream
 	quit  chan struct{} // closed when run returns: streams stop reporting
@@ -148,6 +150,7 @@ func (f *follower) run(ctx context.Context) (int, error) {
 	}
 	for _, a := range all {
 		f.seen[a.Pod.UID] = a.Pod
+		f.saveState(a)
 		if !initial[a.Pod.UID] {
 			f.skip[a.Pod.UID] = true
 		}
@@ -231,6 +234,7 @@ func (f *follower) run(ctx context.Context) (int, error) {
 
 // interrupted is the outcome when ctx ended first: Timeout for a deadline.
 func (f *follower) interrupted(ctx context.Context, err error) (int, error) {
+	f.saveExplanation(nil)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return exitcode.Timeout, fmt.Errorf("timed out following the logs of job %s: %w", f.job.Name, ctx.Err())
 	}
@@ -424,6 +428,7 @@ func (f *follower) reconcile(ctx context.Context) {
 				f.skip[a.Pod.UID] = true
 			}
 			f.seen[a.Pod.UID] = a.Pod
+			f.saveState(a)
 			if f.skip[a.Pod.UID] {
 				continue
 			}
@@ -654,6 +659,7 @@ func (f *follower) watchdog(ctx context.Context, s *stream, lastData *atomic.Int
 func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 	if f.deleted {
 		f.errOut.printf("job/%s was deleted\n", Escape(f.job.Name))
+		f.saveExplanation(nil)
 		return exitcode.EndedOtherwise, nil
 	}
 	job := f.last
@@ -674,6 +680,7 @@ func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 		in.EventsUnknown = true
 	}
 	e := f.opts.Explain(in)
+	f.saveExplanation(&in)
 	f.errOut.printf("%s\n", VerdictLine(job.Name, e.Verdict))
 	return PhaseExitCode(e.Verdict.Phase), nil
 }
