@@ -96,11 +96,12 @@ type follower struct {
 	open    int
 	// seen keeps every pod met (last state), so attempts whose pods are
 	// deleted later still count as shown; skip are pods not selected.
-	seen map[types.UID]*corev1.Pod
-	skip map[types.UID]bool
-	// savedRV is the resourceVersion of each pod's saved state (--save).
-	savedRV map[string]string
-	noted   map[string]bool
+	seen  map[types.UID]*corev1.Pod
+	skip  map[types.UID]bool
+	noted map[string]bool
+
+	// saved are the attempts whose state was saved (--save), by pod name.
+	saved map[string]savedAttempt
 
 	done  chan *stream
 	quit  chan struct{} // closed when run returns: streams stop reporting

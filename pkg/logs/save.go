@@ -186,18 +186,30 @@ func writeFile(path string, data []byte) error {
 	return os.Rename(tmp, path)
 }
 
-// saveState writes an attempt's state when its pod changed since last saved.
+// saveState writes an attempt's state when its pod changed since last
+// saved. The attempt number is the one first seen: numbers count the pods
+// present, so they shrink once earlier attempts' pods are deleted.
 func (f *follower) saveState(a Attempt) {
 	if f.opts.Save == nil {
 		return
 	}
-	if f.savedRV == nil {
-		f.savedRV = map[string]string{}
+	if f.saved == nil {
+		f.saved = map[string]savedAttempt{}
 	}
-	if rv := a.Pod.ResourceVersion; rv == "" || f.savedRV[a.Pod.Name] != rv {
-		f.savedRV[a.Pod.Name] = rv
+	prev, ok := f.saved[a.Pod.Name]
+	if ok {
+		a.Number = prev.number
+	}
+	if rv := a.Pod.ResourceVersion; !ok || rv == "" || prev.resourceVersion != rv {
+		f.saved[a.Pod.Name] = savedAttempt{resourceVersion: rv, number: a.Number}
 		f.opts.Save.pod(a)
 	}
+}
+
+// savedAttempt is what Follow remembers of a saved attempt.
+type savedAttempt struct {
+	resourceVersion string
+	number          int
 }
 
 // saveExplanation ends the saving: the explanation of the Job as last seen
