@@ -74,8 +74,8 @@ func (s *state) stuckPods() []stuckPod {
 		if c := podCondition(p, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
 			st := stuckPod{reason: orDefault(c.Reason, ReasonUnschedulable), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]", since: p.CreationTimestamp.Time}
 			if f := unschedulableFindings(p, s.in.Nodes); len(f) > 0 {
-				st.detail = strings.Join(f, "; ")
-				st.message = "unschedulable: " + st.detail + " (scheduler: " + c.Message + ")"
+				st.detail = strings.Join(f, "; ") + " (scheduler: " + c.Message + ")"
+				st.message = "unschedulable: " + st.detail
 				st.field = "spec.template.spec"
 			}
 			out = append(out, st)
@@ -132,10 +132,11 @@ func (s *state) pendingReason(stuck []stuckPod) (string, string) {
 		}
 		return ReasonPodsTerminating, fmt.Sprintf("%s terminating", plural(int64(p.Terminating), "pod", "pods"))
 	}
-	if b := s.e.Backoff; b != nil && b.NextRetryAt != nil && p.Active == 0 {
+	// The pods seen decide, not status.active, which lags behind them.
+	if b := s.e.Backoff; b != nil && b.NextRetryAt != nil && p.PodsPending == 0 {
 		return ReasonBackoffDelay, s.retryMessage(b)
 	}
-	if at := s.indexesRetryAt(); at != nil && p.Active == 0 {
+	if at := s.indexesRetryAt(); at != nil && p.PodsPending == 0 {
 		return ReasonBackoffDelay, fmt.Sprintf("backing off: backoffLimitPerIndex delays each index after its failures; the next pod is created at %s (%s)",
 			formatClock(at.Time, s.now), relative(at.Time, s.now))
 	}

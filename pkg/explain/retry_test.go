@@ -87,3 +87,13 @@ func TestRetryClockPerIndex(t *testing.T) {
 		t.Errorf("verdict %s %q", e.Verdict.Reason, e.Verdict.Message)
 	}
 }
+
+// status.active lags behind the pods: the pods seen decide that nothing
+// runs and the controller is backing off (seen on the local cluster).
+func TestRetryClockWithStaleActive(t *testing.T) {
+	j := newJob("st").started(time.Minute).counts(1, 1, 0, 1).build()
+	e := Explain(Input{Job: j, Pods: pods(newPod(j, "st-a", time.Minute).failed(1, 50*time.Second, 5*time.Second)), Now: now})
+	if e.Verdict.Reason != ReasonBackoffDelay {
+		t.Errorf("verdict %s %q, want BackoffDelay", e.Verdict.Reason, e.Verdict.Message)
+	}
+}
