@@ -51,6 +51,9 @@ func (s *state) explainLive() {
 			break
 		}
 		s.podEvidence(st.field, st.pod, st.container, st.message)
+		for _, f := range st.findings {
+			s.podEvidence("spec.template.spec", st.pod, "", f)
+		}
 	}
 }
 
@@ -61,6 +64,8 @@ type stuckPod struct {
 	detail string
 	// since is when the pod began to wait (its creation).
 	since time.Time
+	// findings are the pod's own settings that match no node.
+	findings []string
 }
 
 // stuckPods lists active pods that cannot start, with the reason.
@@ -73,10 +78,8 @@ func (s *state) stuckPods() []stuckPod {
 		p := v.pod
 		if c := podCondition(p, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
 			st := stuckPod{reason: orDefault(c.Reason, ReasonUnschedulable), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]", since: p.CreationTimestamp.Time}
-			if f := unschedulableFindings(p, s.in.Nodes); len(f) > 0 {
-				st.detail = strings.Join(f, "; ") + " (scheduler: " + c.Message + ")"
-				st.message = "unschedulable: " + st.detail
-				st.field = "spec.template.spec"
+			if st.findings = unschedulableFindings(p, s.in.Nodes); len(st.findings) > 0 {
+				st.detail = strings.Join(st.findings, "; ") + " (scheduler: " + c.Message + ")"
 			}
 			out = append(out, st)
 			continue

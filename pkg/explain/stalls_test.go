@@ -64,6 +64,13 @@ func TestStallNamedInVerdict(t *testing.T) {
 	if e.Verdict.Reason != ReasonUnschedulable || !strings.Contains(e.Verdict.Message, "1 pod unschedulable: nodeSelector accelerator=nvidia-h100 matches 0 of 2 nodes") {
 		t.Errorf("verdict %s %q", e.Verdict.Reason, e.Verdict.Message)
 	}
+	fields := map[string]string{}
+	for _, ev := range e.Evidence {
+		fields[ev.Field] = ev.Message
+	}
+	if fields["spec.template.spec"] != "nodeSelector accelerator=nvidia-h100 matches 0 of 2 nodes" || !strings.HasPrefix(fields["status.conditions[PodScheduled]"], "unschedulable: 0/2 nodes") {
+		t.Errorf("evidence %q", fields)
+	}
 	want := "pod gpu-a waiting in Unschedulable for 42m00s; this Job never fails on its own without activeDeadlineSeconds"
 	if !strings.Contains(strings.Join(e.Warnings, "\n"), want) {
 		t.Errorf("warnings %q, want %q", e.Warnings, want)

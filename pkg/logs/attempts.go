@@ -325,7 +325,7 @@ func Header(a Attempt, container string, showContainer bool) string {
 	}
 	fmt.Fprintf(&b, "attempt %d, %s", a.Number, Outcome(a, container))
 	if a.Cause.Class.Failure() {
-		b.WriteString(", cause: " + a.Cause.Summary)
+		b.WriteString(", cause: " + Escape(a.Cause.Summary))
 	}
 	b.WriteString(") <==")
 	return b.String()
