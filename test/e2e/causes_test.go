@@ -26,7 +26,10 @@ type causeCase struct {
 	name string
 	job  func(b *JobBuilder)
 	// act runs once the Job's first pod is Running (nil: nothing to do).
-	act     func(t *testing.T, pod *corev1.Pod)
+	act func(t *testing.T, pod *corev1.Pod)
+	// settle waits, on the API alone, until the evidence is complete
+	// (events are written a moment after what they record).
+	settle  func(t *testing.T, job *batchv1.Job)
 	class   explain.CauseClass
 	summary string
 }
@@ -70,6 +73,11 @@ func TestAttemptCauses(t *testing.T) {
 			if res := Kubectl(t, "delete", "pod", pod.Name, "-n", pod.Namespace, "--wait=false"); res.Code != 0 {
 				t.Fatalf("kubectl delete pod: %s", res.Stderr)
 			}
+		}, settle: func(t *testing.T, job *batchv1.Job) {
+			WaitForCondition(t, job.Namespace, job.Name, batchv1.JobFailed, time.Minute)
+			if names := deletedByController(t, job); len(names) > 0 {
+				t.Fatalf("the job controller deleted %v: the case is not a user's deletion", names)
+			}
 		}, class: explain.CauseDeleted, summary: "deleted, not by the job controller, exit 143 SIGTERM"},
 		{name: "deleted-by-job-controller", job: func(b *JobBuilder) {
 			// The Job's activeDeadlineSeconds passes while its pod runs:
@@ -77,6 +85,10 @@ func TestAttemptCauses(t *testing.T) {
 			run(b)
 			keep(b)
 			b.Job.Spec.ActiveDeadlineSeconds = ptr.To[int64](3)
+		}, settle: func(t *testing.T, job *batchv1.Job) {
+			WaitFor(t, time.Minute, "the job controller's SuccessfulDelete event", func() (bool, error) {
+				return len(deletedByController(t, job)) > 0, nil
+			})
 		}, class: explain.CauseDeletedByJobController, summary: "deleted by job controller (DeadlineExceeded), exit 143 SIGTERM"},
 		{name: "node-deleted", job: func(b *JobBuilder) { run(b); keep(b); onOwnNode(b) }, act: func(t *testing.T, pod *corev1.Pod) {
 			if err := client.CoreV1().Nodes().Delete(context.Background(), pod.Spec.NodeName, metav1.DeleteOptions{}); err != nil {
@@ -134,6 +146,9 @@ func checkCause(t *testing.T, tc causeCase) {
 		}
 		return false, nil
 	})
+	if tc.settle != nil {
+		tc.settle(t, job)
+	}
 	e := explainJSON(t, ns, tc.name)
 	var att *explain.Attempt
 	for i := range e.Attempts {
@@ -180,6 +195,22 @@ func checkCause(t *testing.T, tc causeCase) {
 		t.Errorf("logs %s: no header for pod %s:\n%s", strings.Join(args[2:], " "), att.Pod, logs.Stdout)
 	}
 	t.Logf("CAUSE %-26s %s: %s", tc.name, att.Cause.Class, att.Cause.Summary)
+}
+
+// deletedByController are the pods the Job's SuccessfulDelete events name.
+func deletedByController(t *testing.T, job *batchv1.Job) []string {
+	t.Helper()
+	events, err := client.CoreV1().Events(job.Namespace).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatalf("listing events: %v", err)
+	}
+	var names []string
+	for _, ev := range events.Items {
+		if ev.InvolvedObject.Kind == "Job" && ev.InvolvedObject.Name == job.Name && ev.Reason == "SuccessfulDelete" {
+			names = append(names, strings.TrimPrefix(ev.Message, "Deleted pod: "))
+		}
+	}
+	return names
 }
 
 func attemptCauses(e *explain.JobExplanation) string {
@@ -247,20 +278,30 @@ func TestRetryClock(t *testing.T) {
 			OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{Operator: batchv1.PodFailurePolicyOnExitCodesOpIn, Values: []int32{42}}}}}
 	}).Create(t)
 	flag := "--pod-failure-backoff=" + base.String()
+	// The controller waits once every pod seen has failed; with a short
+	// base it may recreate early indexes before the last one fails, so the
+	// moment is taken when all pods seen are failed and explain predicts a
+	// retry still ahead (with the stock 10s: after the first 3 failures).
 	initial := map[string]bool{}
-	WaitFor(t, time.Minute, "the first 3 pods to fail", func() (bool, error) {
+	var e *explain.JobExplanation
+	WaitFor(t, 3*time.Minute, "all pods failed and a retry predicted ahead", func() (bool, error) {
 		clear(initial)
 		for _, p := range Pods(t, job) {
-			if p.Status.Phase == corev1.PodFailed {
-				initial[p.Name] = true
+			if p.Status.Phase != corev1.PodFailed {
+				return false, nil
 			}
+			initial[p.Name] = true
 		}
-		return len(initial) == 3, nil
+		if len(initial) < 3 {
+			return false, nil
+		}
+		e = decodeExplanation(t, KubectlJob(t, "explain", "ignore42", "-n", ns, "-o", "json", flag).Stdout)
+		if e.Backoff == nil || e.Backoff.NextRetryAt == nil || time.Until(e.Backoff.NextRetryAt.Time) < time.Second {
+			return false, nil
+		}
+		// The pods explain read must be the ones the oracle saw.
+		return len(e.Attempts) == len(initial), nil
 	})
-	e := decodeExplanation(t, KubectlJob(t, "explain", "ignore42", "-n", ns, "-o", "json", flag).Stdout)
-	if e.Backoff == nil || e.Backoff.NextRetryAt == nil {
-		t.Fatalf("no backoff.nextRetryAt after 3 ignored failures: verdict %s %q", e.Verdict.Reason, e.Verdict.Message)
-	}
 	predicted := e.Backoff.NextRetryAt.Time
 	if e.Verdict.Reason != explain.ReasonBackoffDelay {
 		t.Errorf("verdict %s %q, want BackoffDelay", e.Verdict.Reason, e.Verdict.Message)
@@ -274,7 +315,7 @@ func TestRetryClock(t *testing.T) {
 	// While it waits, every reading says BackoffDelay; none AwaitingController.
 	var created time.Time
 	readings := 0
-	for deadline := time.Now().Add(base*8 + 30*time.Second); time.Now().Before(deadline) && created.IsZero(); time.Sleep(time.Second) {
+	for deadline := predicted.Add(30 * time.Second); time.Now().Before(deadline) && created.IsZero(); time.Sleep(time.Second) {
 		for _, p := range Pods(t, job) {
 			if c := p.CreationTimestamp.Time; !initial[p.Name] && (created.IsZero() || c.Before(created)) {
 				created = c

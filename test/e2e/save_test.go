@@ -71,12 +71,22 @@ func TestSaveOutlivesTheJob(t *testing.T) {
 	if len(pods) != 2 {
 		t.Fatalf("the API server showed pods %v, want 2 attempts (backoffLimit 1)", pods)
 	}
+	checkSaved(t, dir, "migrate", pods)
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	t.Logf("after the TTL deleted the Job, %s holds %d attempt files and the explanation:\n%s", dir, len(files), strings.Join(files, "\n"))
+}
+
+// checkSaved checks a --save directory against the pods the API server
+// showed: each one's log and termination message as the simulation was told
+// to write them, its state, and the explanation over all of them.
+func checkSaved(t *testing.T, dir, container string, pods []string) {
+	t.Helper()
 	for _, pod := range pods {
-		logText, err := os.ReadFile(filepath.Join(dir, pod, "migrate.log"))
+		logText, err := os.ReadFile(filepath.Join(dir, pod, container+".log"))
 		if err != nil || string(logText) != "migrating in "+pod+"\n" {
-			t.Errorf("%s/migrate.log = %q, %v; want %q", pod, logText, err, "migrating in "+pod+"\n")
+			t.Errorf("%s/%s.log = %q, %v; want %q", pod, container, logText, err, "migrating in "+pod+"\n")
 		}
-		msg, err := os.ReadFile(filepath.Join(dir, pod, "migrate.termination-message"))
+		msg, err := os.ReadFile(filepath.Join(dir, pod, container+".termination-message"))
 		if err != nil || string(msg) != "disk full" {
 			t.Errorf("%s termination message = %q, %v; want %q", pod, msg, err, "disk full")
 		}
@@ -109,8 +119,26 @@ func TestSaveOutlivesTheJob(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(text), "Failed: BackoffLimitExceeded") {
 		t.Errorf("explanation.txt = %.80q, %v", text, err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
-	t.Logf("after the TTL deleted the Job, %s holds %d attempt files and the explanation:\n%s", dir, len(files), strings.Join(files, "\n"))
+}
+
+// TestWaitSave: wait --save keeps the same evidence of a Job it did not create.
+func TestWaitSave(t *testing.T) {
+	t.Parallel()
+	ns := Namespace(t)
+	dir := filepath.Join(t.TempDir(), "evidence")
+	job := NewJob(ns, "nightly").BackoffLimit(1).Fail(3, "2s").Sim(SimMessage, "disk full").Sim(SimLogs, "migrating in $(POD_NAME)").Create(t)
+	if res := KubectlJob(t, "wait", "nightly", "-n", ns, "--save", dir); res.Code != 2 {
+		t.Errorf("wait on a failing Job exited %d, want 2", res.Code)
+	}
+	var pods []string
+	for _, p := range Pods(t, job) {
+		pods = append(pods, p.Name)
+	}
+	sort.Strings(pods)
+	if len(pods) != 2 {
+		t.Fatalf("the API server shows pods %v, want 2 attempts (backoffLimit 1)", pods)
+	}
+	checkSaved(t, dir, "main", pods)
 }
 
 // TestStallNamesTheSetting: an unschedulable Job is explained with its own
