@@ -524,6 +524,7 @@ func (f *follower) start(ctx context.Context, a Attempt, container string, showC
 	f.streams[key] = s
 	f.current[string(a.Pod.UID)+"/"+container] = s
 	f.open++
+	f.opts.Save.begin(s.src) // every attempt followed has a log file, empty if it printed nothing
 	if !follow {
 		f.drain(s)
 	}

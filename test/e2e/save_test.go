@@ -49,7 +49,7 @@ func TestSaveOutlivesTheJob(t *testing.T) {
 		}
 	}()
 	res := KubectlJob(t, "create", "migrate", "-n", ns, "--image=busybox", "--backoff-limit=1", "--ttl=3s",
-		"--annotations=sim.kubectl-job.io/outcome=fail,sim.kubectl-job.io/exit-code=3,sim.kubectl-job.io/message=disk full,sim.kubectl-job.io/logs=migrating in $(POD_NAME)",
+		"--annotations=sim.kubectl-job.io/outcome=fail,sim.kubectl-job.io/exit-code=3,sim.kubectl-job.io/start-delay=1s,sim.kubectl-job.io/message=disk full,sim.kubectl-job.io/logs=migrating in $(POD_NAME)",
 		"--follow", "--save", dir, "--", "./migrate")
 	if res.Code != 2 {
 		t.Errorf("create --follow of a failing Job exited %d, want 2", res.Code)
@@ -126,7 +126,8 @@ func TestWaitSave(t *testing.T) {
 	t.Parallel()
 	ns := Namespace(t)
 	dir := filepath.Join(t.TempDir(), "evidence")
-	job := NewJob(ns, "nightly").BackoffLimit(1).Fail(3, "2s").Sim(SimMessage, "disk full").Sim(SimLogs, "migrating in $(POD_NAME)").Create(t)
+	// start-delay: simlogs writes a pod's log text while it is Pending.
+	job := NewJob(ns, "nightly").BackoffLimit(1).Fail(3, "2s").Sim(SimStartDelay, "1s").Sim(SimMessage, "disk full").Sim(SimLogs, "migrating in $(POD_NAME)").Create(t)
 	if res := KubectlJob(t, "wait", "nightly", "-n", ns, "--save", dir); res.Code != 2 {
 		t.Errorf("wait on a failing Job exited %d, want 2", res.Code)
 	}
