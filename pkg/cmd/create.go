@@ -47,6 +47,8 @@ type jobWriteOptions struct {
 	// Progress forces progress output on a TTY (true) or line per change
 	// (false); nil decides from the terminal.
 	Progress *bool
+	// Save is --save DIR (with --follow).
+	Save string
 
 	knobs          knobFlags
 	knobValues     jobspec.Knobs
@@ -76,6 +78,7 @@ func (w *jobWriteOptions) addFlags(cmd *cobra.Command, dryRunHelp string) {
 	fs.BoolVar(&w.Follow, "follow", false, "Stream the Job's logs until it ends (as kubectl job logs -f) and exit with its waitOutcome; implies --wait")
 	fs.BoolVar(&w.Follow, "logs", false, "Same as --follow")
 	fs.DurationVar(&w.Timeout, "timeout", 0, "With --wait or --follow: give up after this long and exit 3; 0 waits as long as it takes")
+	fs.StringVar(&w.Save, "save", "", "With --follow: "+saveFlagUsage)
 }
 
 // complete reads the knob flags, the dry-run strategy and the printer.
@@ -235,6 +238,9 @@ func (o *CreateOptions) readFile() ([]*batchv1.Job, error) {
 // Validate checks the flags and builds every Job it can before any request:
 // a bad combination never reaches the API server.
 func (o *CreateOptions) Validate() error {
+	if err := o.validateSave(); err != nil {
+		return err
+	}
 	if o.Filename != "" {
 		if o.Name != "" || len(o.Command) > 0 {
 			return errors.New("NAME and a command cannot be used with -f: the Jobs come from the file")
@@ -352,7 +358,7 @@ func (o *CreateOptions) Run(ctx context.Context) error {
 	if !o.Wait && !o.Follow {
 		return nil
 	}
-	return awaitCreated(ctx, o.Client, created, o.Follow, o.Timeout, o.Now, o.IOStreams, o.Progress)
+	return awaitCreated(ctx, o.Client, created, o.Follow, o.Timeout, o.Now, o.IOStreams, o.Progress, o.Save)
 }
 
 // createJobs creates jobs; with several, a server-side dry run of each comes
@@ -422,14 +428,14 @@ func awaitAccesses(jobs []*batchv1.Job, defaultNamespace string, follow bool) []
 
 // awaitCreated waits for (or follows the logs of) Jobs just created, prints
 // the verdict and returns the wait exit code.
-func awaitCreated(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, follow bool, timeout time.Duration, now func() time.Time, streams genericiooptions.IOStreams, progress *bool) error {
+func awaitCreated(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, follow bool, timeout time.Duration, now func() time.Time, streams genericiooptions.IOStreams, progress *bool, save string) error {
 	if follow && len(jobs) == 1 {
 		if timeout > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
 		}
-		return followJobLogs(ctx, client, jobs[0], streams)
+		return followJobLogs(ctx, client, jobs[0], streams, save)
 	}
 	if follow {
 		fmt.Fprintln(streams.ErrOut, "note: --follow streams the logs of one Job; waiting for the waitOutcome of these Jobs instead")
@@ -456,8 +462,14 @@ func awaitCreated(ctx context.Context, client kubernetes.Interface, jobs []*batc
 
 // followJobLogs streams the logs of job's pods until it ends, prints the
 // verdict on stderr and returns the wait exit code: kubectl job logs -f.
-func followJobLogs(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, streams genericiooptions.IOStreams) error {
+func followJobLogs(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, streams genericiooptions.IOStreams, save string) error {
 	opts := logs.DefaultOptions()
+	if save != "" {
+		var err error
+		if opts.Save, err = newSaver(save); err != nil {
+			return err
+		}
+	}
 	opts.Color = printers.AllowsColorOutput(streams.Out)
 	opts.Escape = printers.IsTerminal(streams.Out)
 	return logsExitError(logs.Follow(ctx, client, job, opts, streams.Out, streams.ErrOut))

@@ -29,6 +29,8 @@ type DescribeOptions struct {
 	AllNamespaces bool
 	LabelSelector string
 	ChunkSize     int64
+	// PodFailureBackoff is --pod-failure-backoff.
+	PodFailureBackoff time.Duration
 
 	// Client and Now are set by Complete unless a test set them first.
 	Client kubernetes.Interface
@@ -37,7 +39,7 @@ type DescribeOptions struct {
 
 // NewDescribeOptions returns DescribeOptions with kubectl's defaults.
 func NewDescribeOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *DescribeOptions {
-	return &DescribeOptions{configFlags: configFlags, IOStreams: streams, ChunkSize: 500}
+	return &DescribeOptions{configFlags: configFlags, IOStreams: streams, ChunkSize: 500, PodFailureBackoff: explain.PodFailureBackoff}
 }
 
 // NewCmdDescribe returns "kubectl job describe".
@@ -79,6 +81,7 @@ the number of pods.`,
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "With -l, describe matching Jobs in every namespace.")
 	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Describe the Jobs matching this label selector, e.g. -l app=etl.")
 	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "With -l, read Jobs in pages of this many; 0 reads them in one request.")
+	addPodFailureBackoffFlag(cmd.Flags(), &o.PodFailureBackoff)
 	return cmd
 }
 
@@ -115,7 +118,7 @@ func (o *DescribeOptions) Validate() error {
 	case o.ChunkSize < 0:
 		return fmt.Errorf("invalid --chunk-size %d: must be 0 (no pages) or more", o.ChunkSize)
 	}
-	return nil
+	return validatePodFailureBackoff(o.PodFailureBackoff)
 }
 
 // Run describes each Job. A Job that is not found is reported kubectl-style
@@ -178,6 +181,7 @@ func (o *DescribeOptions) Run(ctx context.Context) error {
 		if printed > 0 {
 			fmt.Fprint(o.Out, "\n\n")
 		}
+		f.Input.PodFailureBackoff = o.PodFailureBackoff
 		if err := printers.DescribeJob(o.Out, f.Input.Job, explain.Explain(f.Input)); err != nil {
 			return err
 		}

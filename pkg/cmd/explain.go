@@ -37,6 +37,8 @@ type ExplainOptions struct {
 	// NowFlag is --now: the instant to explain at (RFC3339), for
 	// reproducible post-mortems of saved objects.
 	NowFlag string
+	// PodFailureBackoff is --pod-failure-backoff.
+	PodFailureBackoff time.Duration
 
 	// Client and Now are set by Complete unless a test set them.
 	Client kubernetes.Interface
@@ -55,6 +57,8 @@ func NewExplainOptions(configFlags *genericclioptions.ConfigFlags, streams gener
 		PrintFlags:  genericclioptions.NewPrintFlags(""),
 		IOStreams:   streams,
 		Now:         time.Now,
+
+		PodFailureBackoff: explain.PodFailureBackoff,
 	}
 }
 
@@ -119,6 +123,7 @@ documents), or a single Job.`,
 	cmd.Flags().Lookup("output").Usage = "Output format: json, yaml, wide, name, jsonpath=..., jsonpath-file=..., go-template=...; empty for the human view"
 	cmd.Flags().StringVarP(&o.Filename, "filename", "f", "", `Explain the Job in this file ("-" for stdin) instead of reading it from the cluster; implies --local`)
 	cmd.Flags().BoolVar(&o.Local, "local", false, "Read nothing from the cluster: explain the objects given with -f")
+	addPodFailureBackoffFlag(cmd.Flags(), &o.PodFailureBackoff)
 	cmd.Flags().StringVar(&o.NowFlag, "now", "", "Explain as of this RFC3339 time instead of the current time (reproducible post-mortems)")
 	o.cron.addFlags(cmd)
 	return cmd
@@ -174,7 +179,7 @@ func (o *ExplainOptions) Validate() error {
 	case o.Name == "" && o.Filename == "":
 		return withHint(errors.New("a Job name is required"), "run kubectl job explain NAME, or list Jobs with: kubectl job list%s", explainNamespaceFlag(o.Namespace))
 	}
-	return nil
+	return validatePodFailureBackoff(o.PodFailureBackoff)
 }
 
 // Run explains the Job and prints the explanation. Pods or events that could
@@ -202,6 +207,7 @@ func (o *ExplainOptions) Run(ctx context.Context) error {
 		}
 		in, problems = fetched.Input, fetched.Problems
 	}
+	in.PodFailureBackoff = o.PodFailureBackoff
 	e := explain.Explain(in)
 	if err := o.print(e); err != nil {
 		return err

@@ -46,6 +46,8 @@ type LogsOptions struct {
 	Prefix         bool
 	Follow         bool
 	MaxLogRequests int
+	// Save is --save DIR (with -f).
+	Save string
 
 	Namespace string
 	Client    kubernetes.Interface
@@ -140,6 +142,7 @@ and the exit code is the one kubectl job wait uses: 0 Complete, 2 Failed,
 	f.Int64Var(&o.LimitBytes, "limit-bytes", o.LimitBytes, "Maximum bytes of logs per container; 0 means no limit")
 	f.BoolVar(&o.Prefix, "prefix", o.Prefix, "Start each line with [POD] or [INDEX/ATTEMPT]; false prints a header per pod instead")
 	f.BoolVarP(&o.Follow, "follow", "f", o.Follow, "Follow the logs of running and new pods until the Job ends, then exit with its outcome")
+	f.StringVar(&o.Save, "save", "", saveFlagUsage)
 	f.IntVar(&o.MaxLogRequests, "max-log-requests", o.MaxLogRequests, "Maximum log requests at once; with -f, the most pods followed at once")
 	return cmd
 }
@@ -220,6 +223,9 @@ func (o *LogsOptions) Validate() error {
 	case o.Follow && o.Previous:
 		return errors.New("--previous cannot be used with -f: a previous container has already ended; drop -f")
 	}
+	if err := validateSave(o.Save, o.Follow, "--save needs -f: it keeps the logs as they stream"); err != nil {
+		return err
+	}
 	l.Container, l.AllContainers, l.Previous = o.Container, o.AllContainers, o.Previous
 	l.Timestamps, l.Prefix, l.MaxRequests = o.Timestamps, o.Prefix, o.MaxLogRequests
 	l.TailLines, l.SinceSeconds, l.SinceTime, l.LimitBytes = nil, nil, nil, nil
@@ -258,6 +264,11 @@ func (o *LogsOptions) Run(ctx context.Context) error {
 	run := logs.Print
 	if o.Follow {
 		run = logs.Follow
+	}
+	if o.Save != "" {
+		if o.Logs.Save, err = newSaver(o.Save); err != nil {
+			return err
+		}
 	}
 	return logsExitError(run(ctx, o.Client, job, o.Logs, o.Out, o.ErrOut))
 }

@@ -170,6 +170,9 @@ func (o *RerunOptions) Validate() error {
 	if o.Timeout < 0 {
 		return fmt.Errorf("--timeout must not be negative, got %s", o.Timeout)
 	}
+	if err := o.validateSave(); err != nil {
+		return err
+	}
 	return o.knobValues.Check()
 }
 
@@ -277,7 +280,7 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 	if !o.Wait && !o.Follow {
 		return nil
 	}
-	return awaitCreated(ctx, o.Client, []*batchv1.Job{created}, o.Follow, o.Timeout, o.Now, o.IOStreams, o.Progress)
+	return awaitCreated(ctx, o.Client, []*batchv1.Job{created}, o.Follow, o.Timeout, o.Now, o.IOStreams, o.Progress, o.Save)
 }
 
 // dryRunCreate asks the API server to check job without storing it. Under

@@ -45,6 +45,8 @@ type WaitOptions struct {
 	For      string
 	Timeout  time.Duration
 	Early    bool
+	// Save is --save DIR (one Job).
+	Save string
 
 	Namespace string
 	Client    kubernetes.Interface
@@ -119,6 +121,7 @@ waiting for the remaining pods to terminate.`,
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", o.Selector, "Wait for every Job matching this label selector (found when the wait starts)")
 	cmd.Flags().StringVar(&o.For, "for", o.For, "What to wait for: complete, failed, finished (complete or failed) or suspended")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "Give up after this long and exit 3; 0 waits as long as it takes")
+	cmd.Flags().StringVar(&o.Save, "save", "", "With one Job: "+saveFlagUsage)
 	cmd.Flags().BoolVar(&o.Early, "early", o.Early, "Decide on FailureTarget / SuccessCriteriaMet instead of waiting for the Job's pods to terminate")
 	return cmd
 }
@@ -157,7 +160,7 @@ func (o *WaitOptions) Validate() error {
 	if o.Timeout < 0 {
 		return fmt.Errorf("--timeout must not be negative, got %s", o.Timeout)
 	}
-	return nil
+	return validateSave(o.Save, len(o.Names) == 1, "--save keeps the evidence of one Job: name exactly one")
 }
 
 // Run waits and returns the exit code as an exitcode error.
@@ -187,7 +190,15 @@ func (o *WaitOptions) Run(ctx context.Context) error {
 	if showProgress {
 		w.progress = newProgressLine(o.ErrOut, true)
 	}
+	stopSaving := func(time.Duration) {}
+	if o.Save != "" {
+		var err error
+		if stopSaving, err = saveWhileWaiting(ctx, o.Client, o.Namespace, o.Names[0], o.Save, o.ErrOut); err != nil {
+			return err
+		}
+	}
 	outcomes, err := w.wait(ctx, targets)
+	stopSaving(10 * time.Second)
 	if err != nil {
 		return err
 	}

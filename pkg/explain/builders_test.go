@@ -145,6 +145,8 @@ func newPod(job *batchv1.Job, name string, created time.Duration) *podBuilder {
 
 func (b *podBuilder) build() corev1.Pod { return *b.p }
 
+func (b *podBuilder) with(f func(p *corev1.Pod)) *podBuilder { f(b.p); return b }
+
 func (b *podBuilder) index(i int) *podBuilder {
 	if b.p.Annotations == nil {
 		b.p.Annotations = map[string]string{}

@@ -112,52 +112,9 @@ func (s *state) backoff() *Backoff {
 		}
 		r := int32(max(math.MinInt32, min(rem, math.MaxInt32)))
 		b.Remaining = &r
-		if at := s.nextRetry(); at != nil && at.After(s.now) {
-			t := metav1.NewTime(*at)
-			b.NextRetryAt = &t
-		}
+		s.retryClock(b)
 	}
 	return b
-}
-
-// nextRetry follows the controller's backoff record: failures after the last
-// success, 10s doubled per failure, counted from the latest failure.
-func (s *state) nextRetry() *time.Time {
-	var lastSuccess, lastFailure *time.Time
-	for _, v := range s.views {
-		if v.finished != nil && v.pod.Status.Phase == corev1.PodSucceeded && (lastSuccess == nil || v.finished.After(*lastSuccess)) {
-			lastSuccess = v.finished
-		}
-	}
-	failures := 0
-	for _, v := range s.views {
-		if !v.failed || !v.counted || v.finished == nil {
-			continue
-		}
-		if lastSuccess != nil && !v.finished.After(*lastSuccess) {
-			continue
-		}
-		failures++
-		if lastFailure == nil || v.finished.After(*lastFailure) {
-			lastFailure = v.finished
-		}
-	}
-	if failures == 0 {
-		return nil
-	}
-	at := lastFailure.Add(retryDelay(failures))
-	return &at
-}
-
-func retryDelay(failures int) time.Duration {
-	d := PodFailureBackoff
-	for i := 1; i < failures; i++ {
-		d *= 2
-		if d >= MaxPodFailureBackoff {
-			return MaxPodFailureBackoff
-		}
-	}
-	return d
 }
 
 // podsGoing says what happens to the pods of a Job being deleted or failed.

@@ -194,7 +194,7 @@ func (s *state) summarize() {
 	p.Terminating = derefInt32(st.Terminating, terminating)
 	e.Progress = p
 	e.Conditions = append([]batchv1.JobCondition(nil), st.Conditions...)
-	e.Attempts = attempts(s.views)
+	e.Attempts = attempts(s.views, newCauseContext(job, s.in.Events, !s.in.EventsUnknown))
 	e.Indexes = s.indexTable()
 	e.Events = mergeEvents(job, s.views, s.in.Events)
 

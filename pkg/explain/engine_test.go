@@ -257,8 +257,8 @@ func engineCases() []engineCase {
 		j := newJob("fg").completions(3).parallelism(3).backoffLimit(0).started(time.Minute).counts(0, 0, 0, 1).terminating(ptrTo[int32](2)).
 			condTrue(batchv1.JobFailureTarget, "BackoffLimitExceeded", msgBackoff, 3*time.Second).ttl(30).build()
 		ps := pods(newPod(j, "fg-a", time.Minute).failed(1, 50*time.Second, 5*time.Second),
-			newPod(j, "fg-b", time.Minute).running(50*time.Second).deleting(3*time.Second),
-			newPod(j, "fg-c", time.Minute).running(50*time.Second).deleting(3*time.Second))
+			newPod(j, "fg-b", time.Minute).running(50*time.Second).deleting(-27*time.Second),
+			newPod(j, "fg-c", time.Minute).running(50*time.Second).deleting(-27*time.Second))
 		add(engineCase{name: "failing while active pods terminate", in: input(j, ps), phase: PhaseFailing, reason: "BackoffLimitExceeded",
 			message:  []string{"1 failed pod > backoffLimit 0", "waiting for 2 pods to terminate"},
 			warnings: []string{"2 active pods are being deleted because the Job is failing"},
@@ -338,7 +338,7 @@ func engineCases() []engineCase {
 		ps := pods(newPod(j, "bd-a", 3*time.Minute).failed(1, 3*time.Minute, 150*time.Second),
 			newPod(j, "bd-b", 140*time.Second).failed(1, 130*time.Second, 10*time.Second))
 		add(engineCase{name: "pending backing off after failures", in: input(j, ps), phase: PhasePending, reason: ReasonBackoffDelay,
-			message: []string{"backing off after 2 failures: the next pod is created at 12:00:10 (in 10s)", "2 failures counted (backoffLimit 6: fails after 5 more)"},
+			message: []string{"backing off 20s after 2 failures: the next pod is created at 12:00:10 (in 10s)", "2 failures counted (backoffLimit 6: fails after 5 more)"},
 			check: func(t *testing.T, e *JobExplanation) {
 				// 2 failures since the last success: 20s after the latest failure.
 				if e.Backoff.NextRetryAt == nil || !e.Backoff.NextRetryAt.Time.Equal(now.Add(10*time.Second)) || *e.Backoff.Remaining != 4 {
@@ -601,7 +601,7 @@ func TestRetryDelay(t *testing.T) {
 		if failures == 7 {
 			want = 10 * time.Minute // 640s is capped at 600s
 		}
-		if got := retryDelay(failures); got != want {
+		if got := (&state{}).retryDelay(int32(failures)); got != want {
 			t.Errorf("retryDelay(%d) = %v, want %v", failures, got, want)
 		}
 	}

@@ -92,6 +92,9 @@ func (s *state) indexTable() []IndexStatus {
 			// status.failedIndexes, and any pods it had were removed.
 			ix.Status = "Unfinished"
 		}
+		if ix.Status == "Retrying" && s.perIndex {
+			ix.NextRetryAt = s.indexRetryAt(pods[len(pods)-1])
+		}
 		out = append(out, ix)
 	}
 	return out

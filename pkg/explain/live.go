@@ -5,6 +5,7 @@ package explain
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -40,6 +41,7 @@ func (s *state) explainLive() {
 	}
 	s.ignoredEvidence()
 	stuck := s.stuckPods()
+	s.e.Warnings = append(s.e.Warnings, s.longWaitWarnings(stuck)...)
 	if p.PodsRunning > 0 {
 		s.verdict(PhaseRunning, ReasonProgressing, summary, start)
 	} else {
@@ -52,13 +54,21 @@ func (s *state) explainLive() {
 			break
 		}
 		s.podEvidence(st.field, st.pod, st.container, st.message)
+		for _, f := range st.findings {
+			s.podEvidence("spec.template.spec", st.pod, "", f)
+		}
 	}
 }
 
 type stuckPod struct {
 	reason, pod, container, message, field string
-	// detail is the kubelet's or scheduler's own message.
+	// detail is the kubelet's or scheduler's own message, or which of the
+	// pod's settings matches no node.
 	detail string
+	// since is when the pod began to wait (its creation).
+	since time.Time
+	// findings are the pod's own settings that match no node.
+	findings []string
 }
 
 // stuckPods lists active pods that cannot start, with the reason.
@@ -70,7 +80,11 @@ func (s *state) stuckPods() []stuckPod {
 		}
 		p := v.pod
 		if c := podCondition(p, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
-			out = append(out, stuckPod{reason: orDefault(c.Reason, ReasonUnschedulable), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]"})
+			st := stuckPod{reason: orDefault(c.Reason, ReasonUnschedulable), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]", since: p.CreationTimestamp.Time}
+			if st.findings = unschedulableFindings(p, s.in.Nodes); len(st.findings) > 0 {
+				st.detail = strings.Join(st.findings, "; ") + " (scheduler: " + c.Message + ")"
+			}
+			out = append(out, st)
 			continue
 		}
 		for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
@@ -79,7 +93,7 @@ func (s *state) stuckPods() []stuckPod {
 				if w.Message != "" {
 					msg += ": " + w.Message
 				}
-				out = append(out, stuckPod{reason: w.Reason, pod: p.Name, container: cs.Name, message: msg, detail: w.Message, field: "status.containerStatuses[" + cs.Name + "].state.waiting"})
+				out = append(out, stuckPod{reason: w.Reason, pod: p.Name, container: cs.Name, message: msg, detail: w.Message, field: "status.containerStatuses[" + cs.Name + "].state.waiting", since: p.CreationTimestamp.Time})
 				break
 			}
 		}
@@ -124,9 +138,13 @@ func (s *state) pendingReason(stuck []stuckPod) (string, string) {
 		}
 		return ReasonPodsTerminating, fmt.Sprintf("%s terminating", plural(int64(p.Terminating), "pod", "pods"))
 	}
-	if b := s.e.Backoff; b != nil && b.NextRetryAt != nil && p.Active == 0 {
-		return ReasonBackoffDelay, fmt.Sprintf("backing off after %s: the next pod is created at %s (%s)",
-			plural(int64(b.FailedPods), "failure", "failures"), formatClock(b.NextRetryAt.Time, s.now), relative(b.NextRetryAt.Time, s.now))
+	// The pods seen decide, not status.active, which lags behind them.
+	if b := s.e.Backoff; b != nil && b.NextRetryAt != nil && p.PodsPending == 0 {
+		return ReasonBackoffDelay, s.retryMessage(b)
+	}
+	if at := s.indexesRetryAt(); at != nil && p.PodsPending == 0 {
+		return ReasonBackoffDelay, fmt.Sprintf("backing off: backoffLimitPerIndex delays each index after its failures; the next pod is created at %s (%s)",
+			formatClock(at.Time, s.now), relative(at.Time, s.now))
 	}
 	if p.PodsPending > 0 {
 		return ReasonPodsStarting, fmt.Sprintf("%s starting (scheduled, containers being created)", plural(int64(p.PodsPending), "pod", "pods"))

@@ -217,7 +217,7 @@ func podCondition(p *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition
 
 // attempts turns the pods into the attempts table: creation order, and for
 // Indexed Jobs an attempt number per index.
-func attempts(views []*podView) []Attempt {
+func attempts(views []*podView, cc causeContext) []Attempt {
 	out := make([]Attempt, 0, len(views))
 	perIndex := map[int]int{}
 	n := 0
@@ -247,6 +247,8 @@ func attempts(views []*podView) []Attempt {
 			f := metav1.NewTime(*v.finished)
 			a.Finished = &f
 		}
+		c := classifyPod(p, cc)
+		a.Cause = &c
 		out = append(out, a)
 	}
 	return out

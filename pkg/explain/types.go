@@ -56,6 +56,12 @@ type Input struct {
 	// CronJob is the CronJob that owns Job, when the caller read it: its
 	// history limits say when a finished Job without a TTL goes.
 	CronJob *batchv1.CronJob
+	// Nodes are the cluster's nodes, read only for unschedulable pods and
+	// only when the user may list them; nil when not read.
+	Nodes []corev1.Node
+	// PodFailureBackoff is the job controller's base retry delay (its
+	// DefaultJobPodFailureBackOff); 0 means the stock 10s.
+	PodFailureBackoff time.Duration
 }
 
 // JobExplanation is the engine's output: the verdict with its evidence. Text
@@ -186,6 +192,11 @@ type Backoff struct {
 	// NextRetryAt is when the controller may create the next pod while it is
 	// backing off after a failure, if known.
 	NextRetryAt *metav1.Time `json:"nextRetryAt,omitempty"`
+	// RetryFailures are the failures the controller's retry delay counts:
+	// every failed pod since the last success, Ignore'd ones included.
+	RetryFailures int32 `json:"retryFailures,omitempty"`
+	// RetryDelaySeconds is that delay: base × 2^(retryFailures-1), capped.
+	RetryDelaySeconds float64 `json:"retryDelaySeconds,omitempty"`
 }
 
 // Deadline is activeDeadlineSeconds against the clock.
@@ -245,6 +256,8 @@ type Attempt struct {
 	// limits; false for pods that did not fail and for failures a
 	// podFailurePolicy Ignore rule excluded.
 	Counted bool `json:"counted"`
+	// Cause is the attempt's one cause class with its evidence.
+	Cause *Cause `json:"cause,omitempty"`
 }
 
 // IndexStatus is one completion index of an Indexed Job.
@@ -267,6 +280,9 @@ type IndexStatus struct {
 	IgnoredFailures int32  `json:"ignoredFailures,omitempty"`
 	LastPod         string `json:"lastPod,omitempty"`
 	LastExitCode    *int32 `json:"lastExitCode,omitempty"`
+	// NextRetryAt is when the controller may recreate the pod of a Retrying
+	// index (backoffLimitPerIndex: the delay is per index).
+	NextRetryAt *metav1.Time `json:"nextRetryAt,omitempty"`
 }
 
 // EventSummary is one deduplicated event of the Job or its pods.

@@ -22,8 +22,9 @@ type Fetched struct {
 }
 
 // FetchJob reads a Job, its pods and their events: at most 4 requests
-// whatever the number of pods, and one more for the owning CronJob of a Job
-// that has one. A Job that cannot be read is an error; pods or
+// whatever the number of pods, a fifth, for nodes, when a pod is
+// unschedulable, and one more for the owning CronJob of a Job that has one.
+// A Job that cannot be read is an error; pods or
 // events that cannot be read are Problems.
 func FetchJob(ctx context.Context, client kubernetes.Interface, namespace, name string, now time.Time) (*Fetched, error) {
 	job, err := client.BatchV1().Jobs(namespace).Get(ctx, name, metav1.GetOptions{})
@@ -37,6 +38,7 @@ func FetchJob(ctx context.Context, client kubernetes.Interface, namespace, name 
 		out.Problems = append(out.Problems, NewReadError("list", "pods", namespace, err))
 	}
 	out.Input.Pods = pods
+	out.Input.Nodes = NodesForUnschedulable(ctx, client, pods)
 	events, err := ListJobEvents(ctx, client, job, pods)
 	if err != nil {
 		out.Input.EventsUnknown = true

@@ -45,6 +45,8 @@ type Attempt struct {
 	// Seq is the attempt's position in Attempts' order; it picks the colour,
 	// so a pod keeps its colour whatever is selected.
 	Seq int
+	// Cause is the attempt's cause class (explain.PodCause), for headers.
+	Cause explain.Cause
 }
 
 // Attempts orders a Job's pods the way a user reads its history: by creation
@@ -55,7 +57,7 @@ func Attempts(job *batchv1.Job, pods []corev1.Pod) []Attempt {
 	indexed := job != nil && job.Spec.CompletionMode != nil && *job.Spec.CompletionMode == batchv1.IndexedCompletion
 	out := make([]Attempt, 0, len(pods))
 	for i := range pods {
-		a := Attempt{Pod: &pods[i], State: podState(&pods[i])}
+		a := Attempt{Pod: &pods[i], State: podState(&pods[i]), Cause: explain.PodCause(job, &pods[i], nil)}
 		if indexed {
 			if idx, ok := completionIndex(&pods[i]); ok {
 				a.Index = &idx
@@ -307,7 +309,8 @@ func Label(a Attempt, container string, showContainer bool) string {
 }
 
 // Header is the line shown before an attempt's logs when lines carry no
-// prefix: "==> pod NAME (index 2, attempt 1, Failed exit 1) <==".
+// prefix: "==> pod NAME (index 2, attempt 1, Failed exit 1, cause: exit 1) <==",
+// the cause for attempts that failed or cannot start.
 func Header(a Attempt, container string, showContainer bool) string {
 	var b strings.Builder
 	b.WriteString("==> pod ")
@@ -320,7 +323,11 @@ func Header(a Attempt, container string, showContainer bool) string {
 	if a.Index != nil {
 		fmt.Fprintf(&b, "index %d, ", *a.Index)
 	}
-	fmt.Fprintf(&b, "attempt %d, %s) <==", a.Number, Outcome(a, container))
+	fmt.Fprintf(&b, "attempt %d, %s", a.Number, Outcome(a, container))
+	if a.Cause.Class.Failure() {
+		b.WriteString(", cause: " + Escape(a.Cause.Summary))
+	}
+	b.WriteString(") <==")
 	return b.String()
 }
 

@@ -166,10 +166,10 @@ func TestLabelHeaderOutcome(t *testing.T) {
 		header  string
 		outcome string
 	}{
-		{ia, false, "2/1", "==> pod r-2-x (index 2, attempt 1, Failed exit 1) <==", "Failed exit 1"},
-		{ia, true, "2/1 main", "==> pod r-2-x container main (index 2, attempt 1, Failed exit 1) <==", "Failed exit 1"},
-		{Attempts(nj, []corev1.Pod{oom})[0], false, "pi-oom", "==> pod pi-oom (attempt 1, Failed OOMKilled exit 137) <==", "Failed OOMKilled exit 137"},
-		{Attempts(nj, []corev1.Pod{deadline})[0], false, "pi-dl", "==> pod pi-dl (attempt 1, Failed DeadlineExceeded) <==", "Failed DeadlineExceeded"},
+		{ia, false, "2/1", "==> pod r-2-x (index 2, attempt 1, Failed exit 1, cause: exit 1) <==", "Failed exit 1"},
+		{ia, true, "2/1 main", "==> pod r-2-x container main (index 2, attempt 1, Failed exit 1, cause: exit 1) <==", "Failed exit 1"},
+		{Attempts(nj, []corev1.Pod{oom})[0], false, "pi-oom", "==> pod pi-oom (attempt 1, Failed OOMKilled exit 137, cause: OOMKilled (exit 137)) <==", "Failed OOMKilled exit 137"},
+		{Attempts(nj, []corev1.Pod{deadline})[0], false, "pi-dl", "==> pod pi-dl (attempt 1, Failed DeadlineExceeded, cause: pod activeDeadlineSeconds exceeded) <==", "Failed DeadlineExceeded"},
 		{Attempts(nj, []corev1.Pod{ok})[0], false, "pi-ok", "==> pod pi-ok (attempt 1, Succeeded) <==", "Succeeded"},
 		{Attempts(nj, []corev1.Pod{run})[0], false, "pi-run", "==> pod pi-run (attempt 1, Running) <==", "Running"},
 	}

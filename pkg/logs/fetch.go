@@ -36,6 +36,7 @@ func Print(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, o
 	}
 	r := &runner{opts: &opts, out: opts.newSink(out), errOut: &lockedWriter{w: errOut}}
 	all := Attempts(job, pods)
+	deletionCauses(ctx, client, job, all)
 	selected := opts.Selector.Select(all)
 	targets, err := r.targets(selected)
 	if err != nil {
@@ -186,7 +187,7 @@ func (r *runner) target(a Attempt, container string, showContainer bool, note st
 }
 
 func newSource(a Attempt, container string, showContainer bool) *source {
-	return &source{label: Label(a, container, showContainer), header: Header(a, container, showContainer), seq: a.Seq}
+	return &source{label: Label(a, container, showContainer), header: Header(a, container, showContainer), seq: a.Seq, pod: a.Pod.Name, container: container}
 }
 
 // unavailable says why a container has no log to fetch yet, or "".

@@ -101,6 +101,9 @@ type follower struct {
 	skip  map[types.UID]bool
 	noted map[string]bool
 
+	// saved are the attempts whose state was saved (--save), by pod name.
+	saved map[string]savedAttempt
+
 	done  chan *stream
 	quit  chan struct{} // closed when run returns: streams stop reporting
 	poke  chan struct{}
@@ -156,6 +159,7 @@ func (f *follower) run(ctx context.Context) (int, error) {
 	}
 	for _, a := range all {
 		f.seen[a.Pod.UID] = a.Pod
+		f.saveState(a)
 		if !initial[a.Pod.UID] {
 			f.skip[a.Pod.UID] = true
 		}
@@ -240,6 +244,7 @@ func (f *follower) run(ctx context.Context) (int, error) {
 
 // interrupted is the outcome when ctx ended first: Timeout for a deadline.
 func (f *follower) interrupted(ctx context.Context, err error) (int, error) {
+	f.saveExplanation(nil)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return exitcode.Timeout, fmt.Errorf("timed out following the logs of job %s: %w", f.job.Name, ctx.Err())
 	}
@@ -433,6 +438,7 @@ func (f *follower) reconcile(ctx context.Context) {
 				f.skip[a.Pod.UID] = true
 			}
 			f.seen[a.Pod.UID] = a.Pod
+			f.saveState(a)
 			if f.skip[a.Pod.UID] {
 				continue
 			}
@@ -677,6 +683,7 @@ func (f *follower) start(ctx context.Context, a Attempt, container string, showC
 	f.streams[key] = s
 	f.current[string(a.Pod.UID)+"/"+container] = s
 	f.open++
+	f.opts.Save.begin(s.src) // every attempt followed has a log file, empty if it printed nothing
 	if !follow {
 		f.drain(s)
 	}
@@ -813,6 +820,7 @@ func (f *follower) watchdog(ctx context.Context, s *stream, lastData *atomic.Int
 func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 	if f.deleted {
 		f.errOut.printf("job/%s was deleted\n", Escape(f.job.Name))
+		f.saveExplanation(nil)
 		return exitcode.EndedOtherwise, nil
 	}
 	job := f.last
@@ -833,6 +841,7 @@ func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 		in.EventsUnknown = true
 	}
 	e := f.opts.Explain(in)
+	f.saveExplanation(&in)
 	line := VerdictLine(job.Name, e.Verdict)
 	if e.Verdict.Phase == explain.PhaseFailed || e.Verdict.Phase == explain.PhaseFailing {
 		line += Escape(lastFailure(e))

@@ -108,6 +108,22 @@ func (f *fakeLogs) requested(s string) bool {
 	return false
 }
 
+// failJobAndWait marks the Job Failed (BackoffLimitExceeded) and waits for
+// Follow to end.
+func failJobAndWait(t *testing.T, client *fake.Clientset, job *batchv1.Job, r *followRun, failed int32, msg string) {
+	t.Helper()
+	job.Status.Failed = failed
+	job.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded", Message: msg}}
+	if _, err := client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Follow did not end with the Job")
+	}
+}
+
 func setPhase(t *testing.T, client *fake.Clientset, pod *corev1.Pod, phase corev1.PodPhase) {
 	t.Helper()
 	p := newPod(&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "pi", Namespace: pod.Namespace, UID: pod.OwnerReferences[0].UID}}, pod.Name, 0, phase)
@@ -142,16 +158,7 @@ func TestFollowPicksUpRetriesAndExitsWithTheJob(t *testing.T) {
 	waitFor(t, "the retry's stream", func() bool { return logs.requested("pi-3/main follow=true") })
 	waitFor(t, "its lines", func() bool { return strings.Contains(r.out.String(), "three: running") })
 	setPhase(t, client, &p3, corev1.PodFailed)
-	job.Status.Failed = 3
-	job.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded", Message: "3 failed pods > backoffLimit 2"}}
-	if _, err := client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-r.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Follow did not end with the Job")
-	}
+	failJobAndWait(t, client, job, r, 3, "3 failed pods > backoffLimit 2")
 	if r.err != nil || r.code != exitcode.JobFailed {
 		t.Fatalf("Follow = %d, %v; want %d", r.code, r.err, exitcode.JobFailed)
 	}

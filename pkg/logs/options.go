@@ -58,6 +58,10 @@ type Options struct {
 	// has ended.
 	EndGrace time.Duration
 
+	// Save, when set, keeps each attempt's log, state and termination
+	// messages and, at the end, the explanation (--save DIR; Follow only).
+	Save *Saver
+
 	// openStream opens one log request; tests replace it to serve per-pod text.
 	openStream streamFunc
 }
@@ -121,7 +125,7 @@ func (o *Options) podLogOptions(container string, follow bool) *corev1.PodLogOpt
 }
 
 func (o *Options) newSink(out io.Writer) *sink {
-	return &sink{w: out, prefix: o.Prefix, color: o.Color, escape: o.Escape}
+	return &sink{w: out, prefix: o.Prefix, color: o.Color, escape: o.Escape, save: o.Save}
 }
 
 // isIndexed reports whether the Job is Indexed.

@@ -15,6 +15,8 @@ type source struct {
 	label  string // prefix text, "2/1" or the pod name
 	header string // "==> pod ... <==", used without prefixes
 	seq    int    // colour slot
+	// pod and container name the log, for Saver.
+	pod, container string
 }
 
 // sink writes whole lines from any number of streams to one writer: each
@@ -33,8 +35,10 @@ type sink struct {
 	escape bool
 	last   *source
 	wrote  bool // a header was written; later ones get a blank line first
-	buf    []byte
-	err    error
+	// save, when set, also keeps every line per attempt (--save).
+	save *Saver
+	buf  []byte
+	err  error
 }
 
 // palette are the prefix colours: green, yellow, blue, magenta, cyan and
@@ -44,6 +48,7 @@ var palette = []string{"32", "33", "34", "35", "36", "92", "93", "94", "95", "96
 // begin makes src the current source, writing its header when lines carry
 // no prefix, so an attempt with no output still shows up.
 func (s *sink) begin(src *source) error {
+	s.save.begin(src)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.prefix || s.last == src {
@@ -56,6 +61,7 @@ func (s *sink) begin(src *source) error {
 
 // line writes one line of src; line has no trailing newline.
 func (s *sink) line(src *source, line []byte) error {
+	s.save.line(src, line)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {

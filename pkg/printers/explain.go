@@ -285,7 +285,7 @@ func AttemptsTable(e *explain.JobExplanation, wide bool) (Table, int) {
 	if indexed {
 		t.Headers = append(t.Headers, "INDEX")
 	}
-	t.Headers = append(t.Headers, "ATTEMPT", "PHASE", "EXIT", "REASON", "NODE", "STARTED", "FINISHED", "DURATION")
+	t.Headers = append(t.Headers, "ATTEMPT", "PHASE", "EXIT", "REASON", "CAUSE", "NODE", "STARTED", "FINISHED", "DURATION")
 	attempts, hidden := e.Attempts, 0
 	if !wide && len(attempts) > maxAttemptRows {
 		hidden = len(attempts) - maxAttemptRows
@@ -316,7 +316,7 @@ func AttemptsTable(e *explain.JobExplanation, wide bool) (Table, int) {
 		if a.Finished != nil {
 			finished = ClockTime(a.Finished.Time, now)
 		}
-		row = append(row, strconv.Itoa(a.Number), Sanitize(a.Phase), exit, placeholder(Sanitize(reason)), placeholder(Sanitize(a.Node)), started, finished, dur)
+		row = append(row, strconv.Itoa(a.Number), Sanitize(a.Phase), exit, placeholder(Sanitize(reason)), placeholder(Sanitize(causeSummary(a.Cause))), placeholder(Sanitize(a.Node)), started, finished, dur)
 		t.Rows = append(t.Rows, row)
 	}
 	return t, hidden

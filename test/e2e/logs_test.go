@@ -54,7 +54,7 @@ func TestLogsBackoffAttemptsInOrder(t *testing.T) {
 	}
 
 	res = KubectlJob(t, "logs", "backoff", "-n", ns, "--prefix=false", "--attempt", "2")
-	wantHeader := fmt.Sprintf("==> pod %s (attempt 2, Failed exit 3) <==\nhello from %s\nbye from %s\n", pods[1].Name, pods[1].Name, pods[1].Name)
+	wantHeader := fmt.Sprintf("==> pod %s (attempt 2, Failed exit 3, cause: exit 3) <==\nhello from %s\nbye from %s\n", pods[1].Name, pods[1].Name, pods[1].Name)
 	if res.Code != 0 || res.Stdout != wantHeader {
 		t.Errorf("logs --prefix=false --attempt 2: exit %d, stdout:\n%s\nwant:\n%s", res.Code, res.Stdout, wantHeader)
 	}
