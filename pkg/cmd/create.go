@@ -43,7 +43,6 @@ type jobWriteOptions struct {
 	Wait         bool
 	Follow       bool
 	Timeout      time.Duration
-	Now          func() time.Time
 	// Progress forces progress output on a TTY (true) or line per change
 	// (false); nil decides from the terminal.
 	Progress *bool
@@ -59,7 +58,6 @@ func newJobWriteOptions() jobWriteOptions {
 		PrintFlags:   genericclioptions.NewPrintFlags("created").WithTypeSetter(scheme.Scheme),
 		FieldManager: defaultFieldManager,
 		DryRun:       "none",
-		Now:          time.Now,
 	}
 }
 
@@ -78,8 +76,8 @@ func (w *jobWriteOptions) addFlags(cmd *cobra.Command, dryRunHelp string) {
 	fs.DurationVar(&w.Timeout, "timeout", 0, "With --wait or --follow: give up after this long and exit 3; 0 waits as long as it takes")
 }
 
-// complete reads the knob flags, the dry-run strategy and the printer.
-func (w *jobWriteOptions) complete(fs *pflag.FlagSet, out io.Writer) error {
+// completeWrite reads the knob flags, the dry-run strategy and the printer.
+func (w *jobWriteOptions) completeWrite(fs *pflag.FlagSet, out io.Writer) error {
 	var err error
 	if w.knobValues, err = w.knobs.toKnobs(fs); err != nil {
 		return err
@@ -98,8 +96,7 @@ func (w *jobWriteOptions) complete(fs *pflag.FlagSet, out io.Writer) error {
 
 // CreateOptions are the options of kubectl job create.
 type CreateOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	commandCore
 	jobWriteOptions
 
 	Name       string
@@ -107,10 +104,6 @@ type CreateOptions struct {
 	From       string
 	Filename   string
 	SaveConfig bool
-
-	Namespace        string
-	EnforceNamespace bool
-	Client           kubernetes.Interface
 
 	flags *pflag.FlagSet
 	// jobs are built before any request (from the image or the file); with
@@ -120,7 +113,7 @@ type CreateOptions struct {
 
 // NewCreateOptions returns CreateOptions with the defaults.
 func NewCreateOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *CreateOptions {
-	return &CreateOptions{configFlags: configFlags, IOStreams: streams, jobWriteOptions: newJobWriteOptions()}
+	return &CreateOptions{commandCore: newCommandCore(configFlags, streams), jobWriteOptions: newJobWriteOptions()}
 }
 
 // NewCmdCreate creates Jobs from flags, a CronJob or a file.
@@ -165,15 +158,7 @@ kubectl job explain and exits like kubectl job wait (0 complete, 2 failed,
 
   # Show the Job that would be created, without creating it
   kubectl job create hello --image=busybox --dry-run=client -o yaml -- echo hello`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o),
 	}
 	o.addFlags(cmd, `"none", "client" (print the Job, send nothing) or "server" (the API server checks it, nothing is stored)`)
 	fs := cmd.Flags()
@@ -198,23 +183,11 @@ func (o *CreateOptions) Complete(cmd *cobra.Command, args []string) error {
 	default:
 		return fmt.Errorf("unexpected arguments %q: give one NAME, and put the command after --: kubectl job create NAME --image=IMAGE -- %s", args[1:], strings.Join(args[1:], " "))
 	}
-	if err := o.jobWriteOptions.complete(o.flags, o.Out); err != nil {
+	if err := o.completeWrite(o.flags, o.Out); err != nil {
 		return err
 	}
 	o.knobValues.Command = o.Command
-
-	var err error
-	if o.Namespace == "" {
-		if o.Namespace, o.EnforceNamespace, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
-	}
-	if o.Client == nil && (o.dryRunStrategy != cmdutil.DryRunClient || o.From != "") {
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.complete(o.dryRunStrategy != cmdutil.DryRunClient || o.From != "")
 }
 
 func (o *CreateOptions) readFile() ([]*batchv1.Job, error) {
@@ -314,9 +287,6 @@ func (o *CreateOptions) placeInNamespace(job *batchv1.Job) error {
 // are several, so none is created if the server refuses one), prints them,
 // and waits or follows when asked.
 func (o *CreateOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if o.From != "" {
 		_, name, _ := strings.Cut(o.From, "/")
 		cj, err := o.Client.BatchV1().CronJobs(o.Namespace).Get(ctx, name, metav1.GetOptions{})
@@ -340,9 +310,12 @@ func (o *CreateOptions) Run(ctx context.Context) error {
 			return withHint(err, "nothing was created; drop --wait/--follow to create without watching")
 		}
 	}
-	created, err := createJobs(ctx, o.Client, o.jobs, o.dryRunStrategy, o.FieldManager)
-	if err != nil {
-		return err
+	created := o.jobs
+	if o.dryRunStrategy != cmdutil.DryRunClient {
+		var err error
+		if created, err = kube.CreateJobs(ctx, o.Client, o.jobs, o.dryRunStrategy == cmdutil.DryRunServer, o.FieldManager); err != nil {
+			return err
+		}
 	}
 	for _, job := range created {
 		if err := o.printObj(job); err != nil {
@@ -353,50 +326,6 @@ func (o *CreateOptions) Run(ctx context.Context) error {
 		return nil
 	}
 	return awaitCreated(ctx, o.Client, created, o.Follow, o.Timeout, o.Now, o.IOStreams, o.Progress)
-}
-
-// createJobs creates jobs; with several, a server-side dry run of each comes
-// first, so a Job the server refuses does not leave the others behind.
-func createJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, dryRun cmdutil.DryRunStrategy, fieldManager string) ([]*batchv1.Job, error) {
-	if dryRun == cmdutil.DryRunClient {
-		return jobs, nil
-	}
-	opts := metav1.CreateOptions{FieldManager: fieldManager}
-	if dryRun == cmdutil.DryRunServer || len(jobs) > 1 {
-		dry := opts
-		dry.DryRun = []string{metav1.DryRunAll}
-		var checked []*batchv1.Job
-		for _, job := range jobs {
-			out, err := client.BatchV1().Jobs(job.Namespace).Create(ctx, job, dry)
-			if err != nil {
-				return nil, err
-			}
-			checked = append(checked, out)
-		}
-		if dryRun == cmdutil.DryRunServer {
-			return checked, nil
-		}
-	}
-	var created []*batchv1.Job
-	for _, job := range jobs {
-		out, err := client.BatchV1().Jobs(job.Namespace).Create(ctx, job, opts)
-		if err != nil {
-			if len(created) > 0 {
-				return nil, fmt.Errorf("%w (already created: %s)", err, createdJobList(created))
-			}
-			return nil, err
-		}
-		created = append(created, out)
-	}
-	return created, nil
-}
-
-func createdJobList(jobs []*batchv1.Job) string {
-	names := make([]string, len(jobs))
-	for i, j := range jobs {
-		names[i] = "job.batch/" + j.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 // awaitAccesses is what awaitCreated will read: Jobs to wait on, and to

@@ -15,7 +15,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -25,22 +24,16 @@ import (
 
 // ExplainOptions are the flags and state of "kubectl job explain".
 type ExplainOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	PrintFlags  *genericclioptions.PrintFlags
-	genericiooptions.IOStreams
+	commandCore
+	PrintFlags *genericclioptions.PrintFlags
 
-	Name      string
-	Namespace string
+	Name string
 	// Filename is -f: a file, or "-" for stdin, explained without a cluster.
 	Filename string
 	Local    bool
 	// NowFlag is --now: the instant to explain at (RFC3339), for
 	// reproducible post-mortems of saved objects.
 	NowFlag string
-
-	// Client and Now are set by Complete unless a test set them.
-	Client kubernetes.Interface
-	Now    func() time.Time
 
 	now     time.Time
 	printer cliprinters.ResourcePrinter // nil for the human view ("" and wide)
@@ -50,10 +43,8 @@ type ExplainOptions struct {
 // NewExplainOptions returns ExplainOptions with the defaults.
 func NewExplainOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ExplainOptions {
 	return &ExplainOptions{
-		configFlags: configFlags,
+		commandCore: newCommandCore(configFlags, streams),
 		PrintFlags:  genericclioptions.NewPrintFlags(""),
-		IOStreams:   streams,
-		Now:         time.Now,
 	}
 }
 
@@ -99,16 +90,7 @@ documents), or a single Job.`,
   # Explain a Job read from stdin
   kubectl get job pi -o yaml | kubectl job explain -f -`,
 		Args: atMostOneArg,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().Lookup("output").Usage = "Output format: json, yaml, wide, name, jsonpath=..., jsonpath-file=..., go-template=...; empty for the human view"
@@ -119,23 +101,27 @@ documents), or a single Job.`,
 }
 
 // Complete fills the name, namespace, clock, printer and client.
-func (o *ExplainOptions) Complete(cmd *cobra.Command, args []string) error {
-	if len(args) == 1 {
-		o.Name = args[0]
+func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
+	names, err := parseJobArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(names) == 1 {
+		o.Name = names[0]
 	}
 	if o.Filename != "" {
 		o.Local = true
 	}
-	var err error
-	if o.Namespace == "" && o.configFlags != nil {
-		if o.Local {
-			// A saved object carries its namespace; -n only narrows the choice.
-			if o.configFlags.Namespace != nil {
-				o.Namespace = *o.configFlags.Namespace
-			}
-		} else if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+	if !o.Local {
+		if err := o.complete(true); err != nil {
 			return err
 		}
+	} else if o.Namespace == "" && o.configFlags.Namespace != nil {
+		// A saved object carries its namespace; -n only narrows the choice.
+		o.Namespace = *o.configFlags.Namespace
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	o.now = o.Now()
 	if o.NowFlag != "" {
@@ -149,12 +135,6 @@ func (o *ExplainOptions) Complete(cmd *cobra.Command, args []string) error {
 	default:
 		if o.printer, err = o.PrintFlags.ToPrinter(); err != nil {
 			return withHint(err, "use -o json, yaml, wide, name or jsonpath=...")
-		}
-	}
-	if o.Client == nil && !o.Local {
-		var err error
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -174,9 +154,6 @@ func (o *ExplainOptions) Validate() error {
 // Run explains the Job and prints the explanation. Pods or events that could
 // not be read are named on stderr, and the exit code says the output is partial.
 func (o *ExplainOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var (
 		in       explain.Input
 		problems []error

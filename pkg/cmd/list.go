@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"slices"
-	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,11 +20,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/tools/cache"
-	watchtools "k8s.io/client-go/tools/watch"
-	"k8s.io/klog/v2"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -36,25 +28,12 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
-// Sort orders of --sort-by.
-var listSortOrders = []string{"age", "name", "duration", "status"}
-
-// statusRank orders --sort-by=status: what needs attention first.
-var statusRank = map[explain.Phase]int{
-	explain.PhaseFailed: 0, explain.PhaseFailing: 1, explain.PhaseTerminating: 2, explain.PhasePending: 3,
-	explain.PhaseRunning: 4, explain.PhaseNotStarted: 5, explain.PhaseSuspended: 6, explain.PhaseExternal: 7,
-	explain.PhaseSucceeding: 8, explain.PhaseComplete: 9,
-}
-
 // ListOptions holds the flags and state of "kubectl job list".
 type ListOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	PrintFlags  *genericclioptions.PrintFlags
-	genericiooptions.IOStreams
+	commandCore
+	PrintFlags *genericclioptions.PrintFlags
 
 	Names         []string
-	Namespace     string
-	AllNamespaces bool
 	LabelSelector string
 	FieldSelector string
 	CronJob       string
@@ -65,10 +44,6 @@ type ListOptions struct {
 	NoHeaders     bool
 	ChunkSize     int64
 
-	// Client and Now are set by Complete unless a test set them first.
-	Client kubernetes.Interface
-	Now    func() time.Time
-
 	output  string
 	phases  map[explain.Phase]bool
 	printer cliprinters.ResourcePrinter // nil for the human table ("" and wide)
@@ -78,9 +53,8 @@ type ListOptions struct {
 // NewListOptions returns ListOptions with kubectl's defaults.
 func NewListOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ListOptions {
 	return &ListOptions{
-		configFlags: configFlags,
+		commandCore: newCommandCore(configFlags, streams),
 		PrintFlags:  genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
-		IOStreams:   streams,
 		ChunkSize:   500,
 	}
 }
@@ -126,28 +100,11 @@ Failing, Terminating, Pending, Running ... Complete: what needs attention first)
 
   # Delete every failed Job of the namespace
   kubectl job list --status failed -o name | xargs kubectl delete`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			if o.Watch {
-				var stop context.CancelFunc
-				ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-				defer stop()
-			}
-			return o.Run(ctx)
-		},
+		RunE: runE(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().Lookup("output").Usage = fmt.Sprintf("Output format. One of: (wide, %s).", strings.Join(o.PrintFlags.AllowedFormats(), ", "))
-	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "List Jobs in every namespace.")
+	o.addAllNamespacesFlag(cmd, "List Jobs in every namespace.")
 	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Label selector to filter Jobs on, e.g. -l app=etl.")
 	cmd.Flags().StringVar(&o.FieldSelector, "field-selector", o.FieldSelector, "Field selector to filter Jobs on, e.g. --field-selector status.successful=1.")
 	cmd.Flags().StringVar(&o.CronJob, "cronjob", o.CronJob, "List the Jobs of this CronJob, newest first, with what its history limits keep.")
@@ -168,20 +125,17 @@ func phaseList() string {
 	return strings.Join(names, ", ")
 }
 
+// interruptible: only a watch runs until Ctrl-C.
+func (o *ListOptions) interruptible() bool { return o.Watch }
+
 // Complete fills in the namespace, client, clock and printer.
-func (o *ListOptions) Complete(cmd *cobra.Command, args []string) error {
-	o.Names = args
+func (o *ListOptions) Complete(_ *cobra.Command, args []string) error {
+	var err error
+	if o.Names, err = parseJobArgs(args); err != nil {
+		return err
+	}
 	if o.PrintFlags.OutputFormat != nil {
 		o.output = *o.PrintFlags.OutputFormat
-	}
-	var err error
-	if o.Namespace == "" {
-		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	if len(o.Status) > 0 {
 		o.phases = map[explain.Phase]bool{}
@@ -198,13 +152,7 @@ func (o *ListOptions) Complete(cmd *cobra.Command, args []string) error {
 			return err
 		}
 	}
-	if o.Client == nil {
-		var err error
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.complete(true)
 }
 
 func parsePhase(s string) (explain.Phase, bool) {
@@ -225,22 +173,14 @@ func (o *ListOptions) Validate() error {
 		return errors.New("names cannot be given with a selector; use either NAME... or -l/--field-selector")
 	case o.CronJob != "" && (len(o.Names) > 0 || o.AllNamespaces):
 		return errors.New("--cronjob lists one CronJob's Jobs in one namespace; drop -A and the names")
-	case o.SortBy != "" && !slices.Contains(listSortOrders, o.SortBy):
-		return fmt.Errorf("invalid --sort-by %q: valid values are %s", o.SortBy, strings.Join(listSortOrders, ", "))
+	case o.SortBy != "" && !slices.Contains(printers.ListSortOrders, o.SortBy):
+		return fmt.Errorf("invalid --sort-by %q: valid values are %s", o.SortBy, strings.Join(printers.ListSortOrders, ", "))
 	case o.ChunkSize < 0:
 		return fmt.Errorf("invalid --chunk-size %d: must be 0 (no pages) or more", o.ChunkSize)
 	case o.WatchEvents && !o.Watch:
 		return errors.New("--output-watch-events needs --watch")
 	}
 	return nil
-}
-
-// scope is the namespace requests go to: "" for -A.
-func (o *ListOptions) scope() string {
-	if o.AllNamespaces {
-		return ""
-	}
-	return o.Namespace
 }
 
 // Run lists (and with --watch, keeps listing) the Jobs.
@@ -352,54 +292,37 @@ func (o *ListOptions) needsPods() bool {
 // needsVerdict says whether explain must run at all.
 func (o *ListOptions) needsVerdict() bool { return o.printer == nil || len(o.phases) > 0 }
 
-// podPageFactor makes the pages of the pods list this many times
-// --chunk-size. Every page of a paginated list costs the API server another
-// pass over its cache: on the bench fleet, the 4,300 pods of live Jobs among
-// 12,000 took 1.3-2.5 s in 9 pages of 500 and 0.5 s in one. Pods are most of
-// list's time, and their pages are filtered as they arrive, so bigger ones
-// cost the client little.
-const podPageFactor = 10
-
-// explainRows computes each Job's verdict. The engine first judges every Job
-// without pods; only the Jobs it does not find finished are live, and only
-// for them, and only if any, are pods read, in one request per scope.
+// explainRows computes each Job's verdict with kube.ExplainJobs: the
+// evidence explain uses, read for the live Jobs only, in at most two more
+// requests whatever their number.
 func (o *ListOptions) explainRows(ctx context.Context, jobs []batchv1.Job) []printers.JobRow {
-	now := o.Now()
 	rows := make([]printers.JobRow, len(jobs))
-	var live []*batchv1.Job
+	ptrs := make([]*batchv1.Job, len(jobs))
 	for i := range jobs {
-		rows[i].Job = &jobs[i]
-		if !o.needsVerdict() {
-			continue
-		}
-		rows[i].Explanation = explainListed(&jobs[i], nil, false, now)
-		if !rows[i].Explanation.Verdict.Phase.Finished() {
-			live = append(live, &jobs[i])
-		}
+		rows[i].Job, ptrs[i] = &jobs[i], &jobs[i]
 	}
-	if len(live) == 0 || !o.needsPods() {
+	if !o.needsVerdict() {
 		return rows
 	}
-	pods, err := kube.ListPodsOfJobs(ctx, o.Client, o.scope(), live, o.ChunkSize*podPageFactor)
+	exps, err := kube.ExplainJobs(ctx, o.Client, o.scope(), ptrs, o.ChunkSize, !o.needsPods(), o.Now())
+	for i := range rows {
+		rows[i].Explanation = exps[i]
+	}
 	if err != nil {
 		// The table still shows what the Jobs say; the user learns what is missing.
 		o.partial = true
-		fmt.Fprintf(o.ErrOut, "Warning: %v; STATUS of live Jobs is from their counters only\n", kube.NewReadError("list", "pods", o.scope(), err))
-		return rows
-	}
-	for i := range rows {
-		if p, ok := pods[rows[i].Job.UID]; ok {
-			rows[i].Explanation = explainListed(rows[i].Job, p, true, now)
-		}
+		fmt.Fprintf(o.ErrOut, "Warning: %v; %s\n", err, missingEvidence(err))
 	}
 	return rows
 }
 
-// explainListed runs the engine on a listed Job. Events are not read by list
-// (they would cost a request per namespace and expire anyway), so they are
-// marked unknown; explain and describe read them.
-func explainListed(job *batchv1.Job, pods []corev1.Pod, podsKnown bool, now time.Time) *explain.JobExplanation {
-	return explain.Explain(explain.Input{Job: job, Pods: pods, Now: now, PodsUnknown: !podsKnown, EventsUnknown: true})
+// missingEvidence says what a failed read of kube.ExplainJobs leaves out.
+func missingEvidence(err error) string {
+	var re *kube.ReadError
+	if errors.As(err, &re) && re.Resource == "events" {
+		return "REASON of Pending Jobs without pods may miss FailedCreate"
+	}
+	return "STATUS of live Jobs is from their counters only"
 }
 
 func (o *ListOptions) filterRows(rows []printers.JobRow) []printers.JobRow {
@@ -409,40 +332,13 @@ func (o *ListOptions) filterRows(rows []printers.JobRow) []printers.JobRow {
 	return slices.DeleteFunc(rows, func(r printers.JobRow) bool { return !o.phases[r.Explanation.Verdict.Phase] })
 }
 
-// sortRows orders rows by --sort-by; ties and the default keep namespace/name
-// order. The CronJob view defaults to newest first.
+// sortRows orders rows by --sort-by; the CronJob view defaults to newest first.
 func (o *ListOptions) sortRows(rows []printers.JobRow, cronJob bool) {
 	by := o.SortBy
 	if by == "" && cronJob {
 		by = "age"
 	}
-	key := func(r printers.JobRow) string { return r.Job.Namespace + "/" + r.Job.Name }
-	sort.SliceStable(rows, func(i, j int) bool { return key(rows[i]) < key(rows[j]) })
-	switch by {
-	case "age":
-		sort.SliceStable(rows, func(i, j int) bool {
-			return rows[j].Job.CreationTimestamp.Before(&rows[i].Job.CreationTimestamp)
-		})
-	case "duration":
-		sec := func(r printers.JobRow) float64 {
-			if r.Explanation == nil || r.Explanation.Duration == nil {
-				return -1
-			}
-			return r.Explanation.Duration.End.Sub(r.Explanation.Duration.Start.Time).Seconds()
-		}
-		sort.SliceStable(rows, func(i, j int) bool { return sec(rows[i]) > sec(rows[j]) })
-	case "status":
-		rank := func(r printers.JobRow) int {
-			if r.Explanation == nil {
-				return len(statusRank)
-			}
-			if n, ok := statusRank[r.Explanation.Verdict.Phase]; ok {
-				return n
-			}
-			return len(statusRank)
-		}
-		sort.SliceStable(rows, func(i, j int) bool { return rank(rows[i]) < rank(rows[j]) })
-	}
+	printers.SortJobRows(rows, by)
 }
 
 func (o *ListOptions) printerOptions(now time.Time, cronJob bool) printers.ListOptions {
@@ -471,14 +367,6 @@ func (o *ListOptions) print(rows []printers.JobRow, cj *batchv1.CronJob) error {
 		return nil
 	}
 	return printers.PrintJobList(o.Out, rows, o.printerOptions(now, cj != nil))
-}
-
-// noResources is kubectl's message for an empty list.
-func (o *ListOptions) noResources() string {
-	if o.AllNamespaces {
-		return "No resources found"
-	}
-	return fmt.Sprintf("No resources found in %s namespace.", o.Namespace)
 }
 
 // printObjects prints the Jobs themselves through cli-runtime, with their
@@ -513,126 +401,41 @@ func typedJob(job *batchv1.Job) *batchv1.Job {
 }
 
 // runWatch prints the initial table, then a row whenever a Job's row
-// changes, until ctx ends. Jobs are watched from the list's resourceVersion
-// with a RetryWatcher (it resumes after dropped connections); when the
-// resourceVersion expires it lists again and prints what changed meanwhile.
-// Pods (for Pending vs Running) come from an informer on the scope's Job
-// pods: one list and one watch, whatever the number of Jobs.
+// changes (kube.JobListWatch follows the Jobs and their pods), until ctx ends.
 func (o *ListOptions) runWatch(ctx context.Context, jobs []batchv1.Job, rv string) error {
-	w := &jobWatch{o: o, rows: printers.NewRowWriter(o.Out), last: map[types.UID]string{}, jobs: map[types.UID]*batchv1.Job{}}
+	w := &jobWatch{o: o, rows: printers.NewRowWriter(o.Out), last: map[types.UID]string{}}
 	if len(o.Names) > 0 {
 		w.names = map[string]bool{}
 		for _, n := range o.Names {
 			w.names[n] = true
 		}
 	}
-	podChanged := make(chan types.UID, 256)
-	if o.needsPods() {
-		w.pods = o.startPodInformer(ctx, podChanged)
-		if !cache.WaitForCacheSync(ctx.Done(), w.pods.HasSynced) {
-			return nil // interrupted before the pods were read
-		}
-	}
-	w.initial(jobs)
-	for {
-		err := w.watchJobs(ctx, rv, podChanged)
-		if ctx.Err() != nil {
-			return nil // interrupted: like kubectl get -w, that is how it ends
-		}
-		// Expiry is routine (the RetryWatcher resumes everything else), so
-		// this is a debug message, not a warning: see it with -v=2.
-		if err != nil {
-			klog.V(2).Infof("watch of Jobs ended (%v); listing again", err)
-		}
-		// The watch cannot resume: list again and print what changed.
-		jobs, rv, _, _, err = o.fetchJobs(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		w.resync(jobs)
-	}
-}
-
-// podInformer is the pods side of a watch.
-type podInformer struct {
-	indexer   cache.Indexer
-	HasSynced func() bool
-}
-
-const byJobUID = "jobUID"
-
-func (o *ListOptions) startPodInformer(ctx context.Context, changed chan<- types.UID) *podInformer {
-	selector := kube.JobsPodSelector(nil).String() // every Job pod of the scope
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			opts.LabelSelector = selector
-			return o.Client.CoreV1().Pods(o.scope()).List(ctx, opts)
-		},
-		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			opts.LabelSelector = selector
-			return o.Client.CoreV1().Pods(o.scope()).Watch(ctx, opts)
+	lw := &kube.JobListWatch{
+		Client: o.Client, Namespace: o.scope(), LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector,
+		WithPods: o.needsPods(),
+		Relist: func(ctx context.Context) ([]batchv1.Job, string, error) {
+			jobs, rv, _, _, err := o.fetchJobs(ctx)
+			return jobs, rv, err
 		},
 	}
-	notify := func(obj any) {
-		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-			obj = d.Obj
-		}
-		if pod, ok := obj.(*corev1.Pod); ok {
-			select {
-			case changed <- kube.JobUIDOf(pod):
-			default: // the loop is behind; the Job's next event redraws it
-			}
-		}
+	if len(o.Names) == 1 {
+		lw.Name = o.Names[0]
 	}
-	// The wrapper lets clients that cannot stream lists (fakes) say so.
-	store, informer := cache.NewInformerWithOptions(cache.InformerOptions{
-		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(lw, o.Client),
-		ObjectType:    &corev1.Pod{},
-		Handler: cache.ResourceEventHandlerFuncs{
-			AddFunc:    notify,
-			UpdateFunc: func(_, obj any) { notify(obj) },
-			DeleteFunc: notify,
-		},
-		Indexers: cache.Indexers{byJobUID: func(obj any) ([]string, error) {
-			return []string{string(kube.JobUIDOf(obj.(*corev1.Pod)))}, nil
-		}},
-	})
-	go informer.RunWithContext(ctx)
-	// With Indexers set the store is an Indexer.
-	return &podInformer{indexer: store.(cache.Indexer), HasSynced: informer.HasSynced}
+	return lw.Run(ctx, jobs, rv, w.initial, w.update)
 }
 
-func (p *podInformer) podsOf(uid types.UID) []corev1.Pod {
-	objs, _ := p.indexer.ByIndex(byJobUID, string(uid))
-	pods := make([]corev1.Pod, 0, len(objs))
-	for _, obj := range objs {
-		pods = append(pods, *obj.(*corev1.Pod))
-	}
-	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
-	return pods
-}
-
-// jobWatch is the state of list --watch.
+// jobWatch prints the rows of list --watch.
 type jobWatch struct {
 	o     *ListOptions
 	rows  *printers.RowWriter
-	pods  *podInformer
 	names map[string]bool
-	jobs  map[types.UID]*batchv1.Job
 	last  map[types.UID]string // signature of the row last printed
 }
 
-func (w *jobWatch) row(job *batchv1.Job, event string, now time.Time) printers.JobRow {
-	r := printers.JobRow{Job: job, Event: event}
+func (w *jobWatch) row(c kube.JobChange, now time.Time) printers.JobRow {
+	r := printers.JobRow{Job: c.Job, Event: string(c.Event)}
 	if w.o.needsVerdict() {
-		var pods []corev1.Pod
-		if w.pods != nil {
-			pods = w.pods.podsOf(job.UID)
-		}
-		r.Explanation = explainListed(job, pods, w.pods != nil && kube.PodsFindableByLabel(job), now)
+		r.Explanation = explain.Explain(explain.Input{Job: c.Job, Pods: c.Pods, Now: now, PodsUnknown: !c.PodsKnown, EventsUnknown: true})
 	}
 	return r
 }
@@ -644,15 +447,13 @@ func (w *jobWatch) wanted(job *batchv1.Job, r printers.JobRow) bool {
 	return len(w.o.phases) == 0 || w.o.phases[r.Explanation.Verdict.Phase]
 }
 
-func (w *jobWatch) initial(jobs []batchv1.Job) {
+func (w *jobWatch) initial(changes []kube.JobChange) {
 	now := w.o.Now()
 	var rows []printers.JobRow
-	for i := range jobs {
-		j := &jobs[i]
-		w.jobs[j.UID] = j
-		r := w.row(j, string(watch.Added), now)
-		w.last[j.UID] = printers.ListRowSignature(r, w.o.printerOptions(now, false))
-		if w.wanted(j, r) {
+	for _, c := range changes {
+		r := w.row(c, now)
+		w.last[c.Job.UID] = printers.ListRowSignature(r, w.o.printerOptions(now, false))
+		if w.wanted(c.Job, r) {
 			rows = append(rows, r)
 		}
 	}
@@ -669,16 +470,12 @@ func (w *jobWatch) initial(jobs []batchv1.Job) {
 	}
 }
 
-// update prints job's row if it changed since last printed (always for
+// update prints the Job's row if it changed since last printed (always for
 // DELETED, and always for -o json/yaml/name, like kubectl get -w).
-func (w *jobWatch) update(job *batchv1.Job, event watch.EventType) {
+func (w *jobWatch) update(c kube.JobChange) {
 	now := w.o.Now()
-	if event == watch.Deleted {
-		delete(w.jobs, job.UID)
-	} else {
-		w.jobs[job.UID] = job
-	}
-	r := w.row(job, string(event), now)
+	job, event := c.Job, c.Event
+	r := w.row(c, now)
 	sig := printers.ListRowSignature(r, w.o.printerOptions(now, false))
 	changed := sig != w.last[job.UID] || event == watch.Deleted
 	w.last[job.UID] = sig
@@ -700,73 +497,5 @@ func (w *jobWatch) update(job *batchv1.Job, event watch.EventType) {
 func (w *jobWatch) printObject(job *batchv1.Job) {
 	if err := w.o.printer.PrintObj(typedJob(job), w.o.Out); err != nil {
 		fmt.Fprintf(w.o.ErrOut, "error: %v\n", err)
-	}
-}
-
-// resync applies a fresh list after the watch could not resume.
-func (w *jobWatch) resync(jobs []batchv1.Job) {
-	seen := map[types.UID]bool{}
-	for i := range jobs {
-		seen[jobs[i].UID] = true
-		event := watch.Modified
-		if _, ok := w.jobs[jobs[i].UID]; !ok {
-			event = watch.Added
-		}
-		w.update(&jobs[i], event)
-	}
-	for uid, j := range w.jobs {
-		if !seen[uid] {
-			w.update(j, watch.Deleted)
-		}
-	}
-}
-
-// watchJobs follows Job events from rv until ctx ends or the watch cannot
-// resume (its resourceVersion expired).
-func (w *jobWatch) watchJobs(ctx context.Context, rv string, podChanged <-chan types.UID) error {
-	o := w.o
-	opts := metav1.ListOptions{LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector}
-	if len(o.Names) == 1 {
-		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", o.Names[0]).String()
-	}
-	watchFn := func(ctx context.Context, options metav1.ListOptions) (watch.Interface, error) {
-		options.LabelSelector, options.FieldSelector = opts.LabelSelector, opts.FieldSelector
-		return o.Client.BatchV1().Jobs(o.scope()).Watch(ctx, options)
-	}
-	var wi watch.Interface
-	var err error
-	if rv == "" || rv == "0" {
-		// No resourceVersion to resume from (some fakes and proxies): a plain
-		// watch; when it ends the caller lists again.
-		opts.ResourceVersion = rv
-		wi, err = watchFn(ctx, opts)
-	} else {
-		wi, err = watchtools.NewRetryWatcherWithContext(ctx, rv, &cache.ListWatch{WatchFuncWithContext: watchFn})
-	}
-	if err != nil {
-		return err
-	}
-	defer wi.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case uid := <-podChanged:
-			if job, ok := w.jobs[uid]; ok {
-				w.update(job, watch.Modified)
-			}
-		case ev, ok := <-wi.ResultChan():
-			if !ok {
-				return nil
-			}
-			switch ev.Type {
-			case watch.Added, watch.Modified, watch.Deleted:
-				if job, ok := ev.Object.(*batchv1.Job); ok {
-					w.update(job, ev.Type)
-				}
-			case watch.Error:
-				return apierrors.FromObject(ev.Object)
-			}
-		}
 	}
 }

@@ -199,11 +199,7 @@ var flagValueWant = map[string]string{
 
 // interruptibleContext is the command's context, cancelled on Ctrl-C or
 // SIGTERM so that deletes and watches stop between requests, not mid-way.
-func interruptibleContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func interruptibleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 

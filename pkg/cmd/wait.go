@@ -19,7 +19,6 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
-	"github.com/kubectl-job/kubectl-job/pkg/logs"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
@@ -37,8 +36,7 @@ var waitForValues = []waitFor{waitComplete, waitFailed, waitFinished, waitSuspen
 
 // WaitOptions are the options of kubectl job wait.
 type WaitOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	commandCore
 
 	Names    []string
 	Selector string
@@ -46,10 +44,6 @@ type WaitOptions struct {
 	Timeout  time.Duration
 	Early    bool
 
-	Namespace string
-	Client    kubernetes.Interface
-	// Now is the clock (fixed in tests).
-	Now func() time.Time
 	// Progress forces the live progress line on or off; nil means "on a TTY,
 	// waiting for one Job".
 	Progress *bool
@@ -57,7 +51,7 @@ type WaitOptions struct {
 
 // NewWaitOptions returns WaitOptions with the defaults.
 func NewWaitOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *WaitOptions {
-	return &WaitOptions{configFlags: configFlags, IOStreams: streams, For: string(waitFinished), Now: time.Now}
+	return &WaitOptions{commandCore: newCommandCore(configFlags, streams), For: string(waitFinished)}
 }
 
 // NewCmdWait waits for Jobs to complete, fail, finish or be suspended.
@@ -106,15 +100,7 @@ waiting for the remaining pods to terminate.`,
 
   # Wait until the controller has suspended the Job
   kubectl job wait batch-1 --for=suspended`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o),
 	}
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", o.Selector, "Wait for every Job matching this label selector (found when the wait starts)")
 	cmd.Flags().StringVar(&o.For, "for", o.For, "What to wait for: complete, failed, finished (complete or failed) or suspended")
@@ -124,23 +110,12 @@ waiting for the remaining pods to terminate.`,
 }
 
 // Complete fills in the namespace and the client.
-func (o *WaitOptions) Complete(args []string) error {
-	names, err := jobNameArgs(args)
-	if err != nil {
+func (o *WaitOptions) Complete(_ *cobra.Command, args []string) error {
+	var err error
+	if o.Names, err = parseJobArgs(args); err != nil {
 		return err
 	}
-	o.Names = names
-	if o.Namespace == "" {
-		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
-	}
-	if o.Client == nil {
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.complete(true)
 }
 
 // Validate checks the arguments before any request.
@@ -162,9 +137,6 @@ func (o *WaitOptions) Validate() error {
 
 // Run waits and returns the exit code as an exitcode error.
 func (o *WaitOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	target, _ := parseWaitFor(o.For)
 	var targets []kube.JobTarget
 	for _, n := range o.Names {
@@ -191,6 +163,7 @@ func (o *WaitOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	w.explainUndecided(ctx, outcomes)
 	return reportOutcomes(o.Out, o.ErrOut, outcomes, target, o.Timeout, false)
 }
 
@@ -204,28 +177,6 @@ func parseWaitFor(s string) (waitFor, error) {
 		return "", fmt.Errorf("--for=%s: use --for=complete, failed, finished or suspended (kubectl job wait decides from the Job's verdict, not a single condition)", s)
 	}
 	return "", fmt.Errorf("--for must be one of complete, failed, finished or suspended, got %q", s)
-}
-
-// jobNames accepts NAME, job/NAME, jobs/NAME and job.batch/NAME (what -o name
-// prints), so output of other commands can be piped in.
-func jobNameArgs(args []string) ([]string, error) {
-	var names []string
-	for _, a := range args {
-		kind, name, found := strings.Cut(a, "/")
-		if !found {
-			name, kind = a, "job"
-		}
-		switch strings.ToLower(kind) {
-		case "job", "jobs", "job.batch", "jobs.batch":
-		default:
-			return nil, fmt.Errorf("%q is not a Job: give NAME or job/NAME", a)
-		}
-		if name == "" {
-			return nil, fmt.Errorf("%q has no name: give NAME or job/NAME", a)
-		}
-		names = append(names, name)
-	}
-	return names, nil
 }
 
 // waitOutcome is how the wait for one Job ended.
@@ -339,7 +290,8 @@ func waitTargetName(t kube.JobTarget) string {
 // verdictOf explains the Job as seen by the watch. Pods are not read: the
 // phases a wait decides on (Complete, Failed, Failing, Succeeding, Suspended,
 // External) come from the Job's conditions and spec, and reading pods on
-// every change would cost requests. A Job being deleted is explained as it
+// every change would cost requests; explainUndecided reads them once for
+// the Jobs still undecided at the end. A Job being deleted is explained as it
 // was before the deletion started, so that a Job removed by its TTL right
 // after completing still counts as complete.
 func verdictOf(job *batchv1.Job, now time.Time) *explain.JobExplanation {
@@ -348,6 +300,27 @@ func verdictOf(job *batchv1.Job, now time.Time) *explain.JobExplanation {
 		job.DeletionTimestamp = nil
 	}
 	return explain.Explain(explain.Input{Job: job, Now: now, PodsUnknown: true})
+}
+
+// explainUndecided explains the Jobs the wait did not see decided with the
+// evidence kubectl job explain reads (pods and events, kube.FetchJob), so a
+// timed-out Job's verdict says why it is pending as explain does. A Job that
+// cannot be read keeps the verdict from the watch.
+func (w *waiter) explainUndecided(ctx context.Context, outcomes []waitOutcome) {
+	for i := range outcomes {
+		o := &outcomes[i]
+		if o.Done || o.Explanation == nil {
+			continue
+		}
+		f, err := kube.FetchJob(ctx, w.client, o.Namespace, o.Name, w.now())
+		if err != nil || f.Input.Job.UID != o.Explanation.UID {
+			continue
+		}
+		e := explain.Explain(f.Input)
+		if done, _, word := decideWait(e.Verdict, false, w.target, w.early); !done {
+			o.Explanation, o.Word = e, word
+		}
+	}
 }
 
 // decideWait maps a verdict to "done?" and the exit code (see the wait
@@ -407,30 +380,21 @@ func waitSeverity(code int) int {
 	return 1
 }
 
-// reportOutcomes prints one line per Job on out ("job.batch/NAME complete:
-// CompletionsReached — ...", or with verdictLines the line kubectl job logs
-// -f ends with) and returns the worst exit code. Jobs still undecided at the
-// timeout go to errOut.
+// reportOutcomes prints one line per Job on out (printers.WaitLine, or with
+// verdictLines the line kubectl job logs -f ends with) and returns the worst
+// exit code. Jobs still undecided at the timeout go to errOut.
 func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFor, timeout time.Duration, verdictLines bool) error {
 	worst, pending := exitcode.OK, 0
 	for _, o := range outcomes {
-		line := fmt.Sprintf("job.batch/%s %s", o.Name, o.Word)
-		if h := verdictHeadline(o.Explanation); h != "" {
-			line += ": " + h
-		}
+		line := printers.WaitLine(o.Name, o.Word, o.Explanation, "")
 		if verdictLines && o.Explanation != nil {
-			line = logs.VerdictLine(o.Name, o.Explanation.Verdict)
-		}
-		if !o.Done {
-			pending++
-			line = fmt.Sprintf("job.batch/%s timed out waiting for %s, still %s", o.Name, target, o.Word)
-			if h := verdictHeadline(o.Explanation); h != "" {
-				line += ": " + h
-			}
-			o.Code = exitcode.Timeout
+			line = printers.VerdictLine("job/"+o.Name+" "+string(o.Explanation.Verdict.Phase), o.Explanation.Verdict)
 		}
 		w := out
 		if !o.Done {
+			pending++
+			line = printers.WaitLine(o.Name, o.Word, o.Explanation, string(target))
+			o.Code = exitcode.Timeout
 			w = errOut
 		}
 		fmt.Fprintln(w, line)
@@ -447,22 +411,6 @@ func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFo
 		return nil
 	}
 	return exitcode.New(worst, nil)
-}
-
-// headline is the explain verdict in one line: "Reason — message", escaped
-// for the terminal.
-func verdictHeadline(e *explain.JobExplanation) string {
-	if e == nil {
-		return ""
-	}
-	parts := []string{}
-	if e.Verdict.Reason != "" {
-		parts = append(parts, e.Verdict.Reason)
-	}
-	if e.Verdict.Message != "" {
-		parts = append(parts, e.Verdict.Message)
-	}
-	return printers.Sanitize(strings.Join(parts, " — "))
 }
 
 // progressLine shows how a Job is doing while we wait: on a TTY one line
@@ -522,7 +470,7 @@ func (p *progressLine) draw() {
 	if p.job == nil {
 		return
 	}
-	line := progressText(p.job, explain.Explain(explain.Input{Job: p.job, Now: p.now(), PodsUnknown: true}))
+	line := printers.WaitProgress(p.job, explain.Explain(explain.Input{Job: p.job, Now: p.now(), PodsUnknown: true}))
 	if p.tty {
 		fmt.Fprintf(p.out, "\r\033[K%s", line)
 		p.last = line
@@ -550,32 +498,4 @@ func (p *progressLine) stop() {
 	p.mu.Lock()
 	p.clear()
 	p.mu.Unlock()
-}
-
-// progressText is "job/NAME Running: 1/3 succeeded, 2 active, 1 failed
-// (5 more allowed), deadline in 4m10s". Counts come from explain's Progress,
-// Backoff and Deadline, so they match kubectl job explain.
-func progressText(job *batchv1.Job, e *explain.JobExplanation) string {
-	pr := e.Progress
-	completions := "?"
-	if c := job.Spec.Completions; c != nil {
-		completions = fmt.Sprint(*c)
-	}
-	parts := []string{
-		fmt.Sprintf("%d/%s succeeded", pr.Succeeded, completions),
-		fmt.Sprintf("%d active", pr.Active),
-	}
-	failed := fmt.Sprintf("%d failed", pr.Failed)
-	if b := e.Backoff; b != nil && b.Remaining != nil {
-		failed += fmt.Sprintf(" (%d more allowed of backoffLimit %d)", *b.Remaining, b.Limit)
-	}
-	parts = append(parts, failed)
-	if d := e.Deadline; d != nil && !d.Exceeded {
-		parts = append(parts, "deadline in "+explain.FormatDuration(time.Duration(d.RemainingSeconds*float64(time.Second))))
-	}
-	phase := string(e.Verdict.Phase)
-	if phase == "" {
-		phase = "Waiting"
-	}
-	return printers.Sanitize(fmt.Sprintf("job/%s %s: %s", job.Name, phase, strings.Join(parts, ", ")))
 }

@@ -20,7 +20,7 @@ func (s *state) addWarnings() {
 	switch e.Verdict.Phase {
 	case PhaseFailing:
 		if n := e.Progress.Active + e.Progress.Terminating; n > 0 {
-			w = append(w, fmt.Sprintf("%s being deleted because the Job is failing: their logs go with them", plural(int64(n), "active pod is", "active pods are")))
+			w = append(w, fmt.Sprintf("%s being deleted because the Job is failing: their logs go with them", Plural(int64(n), "active pod is", "active pods are")))
 		}
 	case PhaseRunning, PhasePending:
 		if b := e.Backoff; b != nil && b.Remaining != nil && *b.Remaining <= 0 && e.Progress.Active > 0 {

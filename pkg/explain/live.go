@@ -98,11 +98,11 @@ func (s *state) pendingReason(stuck []stuckPod) (string, string) {
 		var msg string
 		switch {
 		case first.container != "":
-			msg = fmt.Sprintf("%s waiting in %s (container %s)", plural(int64(n), "pod", "pods"), first.reason, first.container)
+			msg = fmt.Sprintf("%s waiting in %s (container %s)", Plural(int64(n), "pod", "pods"), first.reason, first.container)
 		case first.reason == ReasonUnschedulable:
-			msg = plural(int64(n), "pod", "pods") + " unschedulable"
+			msg = Plural(int64(n), "pod", "pods") + " unschedulable"
 		default:
-			msg = fmt.Sprintf("%s %s", plural(int64(n), "pod", "pods"), first.reason)
+			msg = fmt.Sprintf("%s %s", Plural(int64(n), "pod", "pods"), first.reason)
 		}
 		if first.detail != "" {
 			msg += ": " + first.detail
@@ -113,20 +113,20 @@ func (s *state) pendingReason(stuck []stuckPod) (string, string) {
 		return ReasonParallelismZero, "spec.parallelism is 0: no pods are created"
 	}
 	if ev := s.latestFailedCreate(); ev != nil && p.Active == 0 {
-		return ReasonFailedCreate, fmt.Sprintf("the job controller cannot create pods (%s, %s): %s", plural(int64(ev.Count), "time", "times"), relative(ev.Last.Time, s.now), ev.Message)
+		return ReasonFailedCreate, fmt.Sprintf("the job controller cannot create pods (%s, %s): %s", Plural(int64(ev.Count), "time", "times"), relative(ev.Last.Time, s.now), ev.Message)
 	}
 	if p.Terminating > 0 {
 		if s.e.Spec.PodReplacementPolicy == string(batchv1.Failed) {
-			return ReasonWaitingForTermination, fmt.Sprintf("%s terminating: podReplacementPolicy Failed creates replacements only once they have fully terminated", plural(int64(p.Terminating), "pod", "pods"))
+			return ReasonWaitingForTermination, fmt.Sprintf("%s terminating: podReplacementPolicy Failed creates replacements only once they have fully terminated", Plural(int64(p.Terminating), "pod", "pods"))
 		}
-		return ReasonPodsTerminating, fmt.Sprintf("%s terminating", plural(int64(p.Terminating), "pod", "pods"))
+		return ReasonPodsTerminating, fmt.Sprintf("%s terminating", Plural(int64(p.Terminating), "pod", "pods"))
 	}
 	if b := s.e.Backoff; b != nil && b.NextRetryAt != nil && p.Active == 0 {
 		return ReasonBackoffDelay, fmt.Sprintf("backing off after %s: the next pod is created at %s (%s)",
-			plural(int64(b.FailedPods), "failure", "failures"), formatClock(b.NextRetryAt.Time, s.now), relative(b.NextRetryAt.Time, s.now))
+			Plural(int64(b.FailedPods), "failure", "failures"), formatClock(b.NextRetryAt.Time, s.now), relative(b.NextRetryAt.Time, s.now))
 	}
 	if p.PodsPending > 0 {
-		return ReasonPodsStarting, fmt.Sprintf("%s starting (scheduled, containers being created)", plural(int64(p.PodsPending), "pod", "pods"))
+		return ReasonPodsStarting, fmt.Sprintf("%s starting (scheduled, containers being created)", Plural(int64(p.PodsPending), "pod", "pods"))
 	}
 	if len(s.views) > 0 || p.Succeeded > 0 || p.Failed > 0 {
 		return ReasonAwaitingController, "no pod is active: waiting for the job controller to record the outcome or create the next pod"

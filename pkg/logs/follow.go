@@ -25,6 +25,7 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // Follow streams the logs of job's pods until the Job ends, and is what
@@ -674,21 +675,8 @@ func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 		in.EventsUnknown = true
 	}
 	e := f.opts.Explain(in)
-	f.errOut.printf("%s\n", VerdictLine(job.Name, e.Verdict))
+	f.errOut.printf("%s\n", printers.VerdictLine("job/"+job.Name+" "+string(e.Verdict.Phase), e.Verdict))
 	return PhaseExitCode(e.Verdict.Phase), nil
-}
-
-// VerdictLine is the one line Follow ends with:
-// "job/NAME Failed: BackoffLimitExceeded — 3 failed pods > backoffLimit 2".
-func VerdictLine(name string, v explain.Verdict) string {
-	line := "job/" + name + " " + string(v.Phase)
-	if v.Reason != "" {
-		line += ": " + v.Reason
-	}
-	if v.Message != "" {
-		line += " — " + v.Message
-	}
-	return Escape(line)
 }
 
 // PhaseExitCode maps a verdict to the exit code `kubectl job wait` uses.

@@ -144,14 +144,7 @@ func headline(e *explain.JobExplanation, color bool) string {
 	if color {
 		phase = colorize(e.Verdict.Phase, phase)
 	}
-	line := phase
-	if e.Verdict.Reason != "" {
-		line += ": " + Sanitize(e.Verdict.Reason)
-	}
-	if e.Verdict.Message != "" {
-		line += " — " + Sanitize(e.Verdict.Message)
-	}
-	return line
+	return phase + VerdictLine("", e.Verdict)
 }
 
 func colorize(p explain.Phase, s string) string {
