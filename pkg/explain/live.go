@@ -53,7 +53,8 @@ func (s *state) explainLive() {
 }
 
 type stuckPod struct {
-	reason, pod, container, message, field string
+	reason                         Reason
+	pod, container, message, field string
 	// detail is the kubelet's or scheduler's own message.
 	detail string
 }
@@ -67,7 +68,7 @@ func (s *state) stuckPods() []stuckPod {
 		}
 		p := v.pod
 		if c := podCondition(p, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
-			out = append(out, stuckPod{reason: orDefault(c.Reason, ReasonUnschedulable), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]"})
+			out = append(out, stuckPod{reason: Reason(orDefault(c.Reason, string(ReasonUnschedulable))), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]"})
 			continue
 		}
 		for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
@@ -76,7 +77,7 @@ func (s *state) stuckPods() []stuckPod {
 				if w.Message != "" {
 					msg += ": " + w.Message
 				}
-				out = append(out, stuckPod{reason: w.Reason, pod: p.Name, container: cs.Name, message: msg, detail: w.Message, field: "status.containerStatuses[" + cs.Name + "].state.waiting"})
+				out = append(out, stuckPod{reason: Reason(w.Reason), pod: p.Name, container: cs.Name, message: msg, detail: w.Message, field: "status.containerStatuses[" + cs.Name + "].state.waiting"})
 				break
 			}
 		}
@@ -85,7 +86,7 @@ func (s *state) stuckPods() []stuckPod {
 }
 
 // pendingReason says why no pod of a started Job is running.
-func (s *state) pendingReason(stuck []stuckPod) (string, string) {
+func (s *state) pendingReason(stuck []stuckPod) (Reason, string) {
 	p := s.e.Progress
 	if len(stuck) > 0 {
 		first := stuck[0]
@@ -138,7 +139,7 @@ func (s *state) latestFailedCreate() *EventSummary {
 	var latest *EventSummary
 	for i := range s.e.Events {
 		ev := &s.e.Events[i]
-		if ev.Reason == "FailedCreate" && strings.HasPrefix(ev.Object, "job/") && (latest == nil || ev.Last.After(latest.Last.Time)) {
+		if ev.Reason == string(ReasonFailedCreate) && strings.HasPrefix(ev.Object, "job/") && (latest == nil || ev.Last.After(latest.Last.Time)) {
 			latest = ev
 		}
 	}

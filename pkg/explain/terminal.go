@@ -16,9 +16,9 @@ func (s *state) explainSuspended() {
 	reason, since := ReasonSuspendRequested, (*metav1.Time)(nil)
 	msg := "spec.suspend is true"
 	if s.suspended != nil {
-		reason, since = s.suspended.Reason, &s.suspended.LastTransitionTime
+		reason, since = Reason(s.suspended.Reason), &s.suspended.LastTransitionTime
 		if reason == "" {
-			reason = "JobSuspended"
+			reason = ReasonJobSuspended
 		}
 		msg += ": no pods run until it is resumed"
 	} else {
@@ -41,7 +41,7 @@ func (s *state) explainSuspended() {
 
 // explainSuccess explains Complete and SuccessCriteriaMet.
 func (s *state) explainSuccess(phase Phase, c *batchv1.JobCondition) {
-	reason := c.Reason
+	reason := Reason(c.Reason)
 	if reason == "" && phase == PhaseComplete {
 		reason = ReasonCompletionsReached
 	}
@@ -51,9 +51,9 @@ func (s *state) explainSuccess(phase Phase, c *batchv1.JobCondition) {
 	}
 	var msg string
 	switch reason {
-	case batchv1.JobReasonCompletionsReached:
+	case ReasonCompletionsReached:
 		msg = s.completionsMessage()
-	case batchv1.JobReasonSuccessPolicy:
+	case ReasonSuccessPolicy:
 		msg = s.successPolicyMessage(c)
 	default:
 		msg = c.Message
@@ -157,7 +157,7 @@ func (s *state) explainFailure(phase Phase, c *batchv1.JobCondition) {
 	if phase == PhaseFailing {
 		msg += "; " + s.waitingForPods()
 	}
-	s.verdict(phase, c.Reason, msg, &c.LastTransitionTime)
+	s.verdict(phase, Reason(c.Reason), msg, &c.LastTransitionTime)
 }
 
 func (s *state) backoffLimitMessage() string {

@@ -92,8 +92,8 @@ type Verdict struct {
 	// DeadlineExceeded, PodFailurePolicy, MaxFailedIndexesExceeded,
 	// FailedIndexes, SuccessPolicy, CompletionsReached) or, for live Jobs, a
 	// computed one (Unschedulable, ImagePullBackOff, FailedCreate, JobSuspended,
-	// Progressing, ...).
-	Reason string `json:"reason"`
+	// Progressing, ...): see Reasons.
+	Reason Reason `json:"reason"`
 	// Message explains the reason with numbers: "7 failed pods > backoffLimit 6".
 	Message string `json:"message"`
 	// Since is when the phase began (the deciding condition's lastTransitionTime).

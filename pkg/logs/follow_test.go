@@ -31,9 +31,9 @@ func conditionExplain(in explain.Input) *explain.JobExplanation {
 		}
 		switch c.Type {
 		case batchv1.JobFailed:
-			e.Verdict = explain.Verdict{Phase: explain.PhaseFailed, Reason: c.Reason, Message: c.Message}
+			e.Verdict = explain.Verdict{Phase: explain.PhaseFailed, Reason: explain.Reason(c.Reason), Message: c.Message}
 		case batchv1.JobComplete:
-			e.Verdict = explain.Verdict{Phase: explain.PhaseComplete, Reason: c.Reason}
+			e.Verdict = explain.Verdict{Phase: explain.PhaseComplete, Reason: explain.Reason(c.Reason)}
 		case batchv1.JobSuspended:
 			e.Verdict = explain.Verdict{Phase: explain.PhaseSuspended}
 		}

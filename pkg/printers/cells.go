@@ -24,7 +24,7 @@ func DeadlineCell(job *batchv1.Job, e *explain.JobExplanation, now time.Time) st
 		return "<unknown>"
 	}
 	switch {
-	case e.Verdict.Reason == batchv1.JobReasonDeadlineExceeded:
+	case e.Verdict.Reason == explain.ReasonDeadlineExceeded:
 		return "exceeded"
 	case e.Verdict.Phase == explain.PhaseSuspended:
 		return "paused"

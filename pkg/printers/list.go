@@ -151,7 +151,7 @@ func reasonCell(r JobRow, _ time.Time) string {
 	if r.Explanation == nil {
 		return "<none>"
 	}
-	return placeholder(r.Explanation.Verdict.Reason)
+	return placeholder(string(r.Explanation.Verdict.Reason))
 }
 
 func messageCell(r JobRow, _ time.Time) string {

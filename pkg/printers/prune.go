@@ -20,7 +20,7 @@ func PruneTable(plan *prune.Plan, allNamespaces bool) Table {
 		outcome, reason := "<unknown>", "<none>"
 		if e != nil {
 			outcome = string(e.Verdict.Phase)
-			reason = placeholder(e.Verdict.Reason)
+			reason = placeholder(string(e.Verdict.Reason))
 		}
 		finished := "<none>"
 		switch {

@@ -16,7 +16,7 @@ import (
 func VerdictLine(subject string, v explain.Verdict) string {
 	line := subject
 	if v.Reason != "" {
-		line += ": " + v.Reason
+		line += ": " + string(v.Reason)
 	}
 	if v.Message != "" {
 		line += " — " + v.Message
@@ -35,7 +35,7 @@ func WaitLine(name, word string, e *explain.JobExplanation, timedOutFor string) 
 	}
 	if e != nil {
 		var parts []string
-		for _, p := range []string{e.Verdict.Reason, e.Verdict.Message} {
+		for _, p := range []string{string(e.Verdict.Reason), e.Verdict.Message} {
 			if p != "" {
 				parts = append(parts, p)
 			}

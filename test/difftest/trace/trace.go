@@ -171,7 +171,7 @@ func Check(c gen.Case, truth Truth, samples []Sample) ([]Problem, Stats) {
 		if e == nil {
 			continue
 		}
-		phase, reason := e.Verdict.Phase, e.Verdict.Reason
+		phase, reason := e.Verdict.Phase, string(e.Verdict.Reason)
 		conds := e.Conditions
 		complete, failed := condTrue(conds, batchv1.JobComplete), condTrue(conds, batchv1.JobFailed)
 		terminal := complete != nil || failed != nil

@@ -39,7 +39,7 @@ func TestCheck(t *testing.T) {
 	end := t0.Add(5 * time.Second)
 	truth := Truth{Terminal: "Failed", Reason: "BackoffLimitExceeded", TerminalAt: end, Failed: 2}
 	explained := func(phase explain.Phase, reason string, conds ...batchv1.JobConditionType) *explain.JobExplanation {
-		e := &explain.JobExplanation{Verdict: explain.Verdict{Phase: phase, Reason: reason}}
+		e := &explain.JobExplanation{Verdict: explain.Verdict{Phase: phase, Reason: explain.Reason(reason)}}
 		for _, typ := range conds {
 			e.Conditions = append(e.Conditions, batchv1.JobCondition{Type: typ, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded"})
 		}
