@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // completionTimeout bounds every API call made for a <TAB>: an unreachable
@@ -21,10 +22,9 @@ import (
 const completionTimeout = 5 * time.Second
 
 // completionClient builds the client that completion lists names with, from
-// the same -n/--context/--kubeconfig flags the command would use. Command
-// tests replace it with a fake clientset.
-var completionClient = func(configFlags *genericclioptions.ConfigFlags) (kubernetes.Interface, error) {
-	return clientFromFlags(configFlags, func(cfg *rest.Config) {
+// the same -n/--context/--kubeconfig flags the command would use.
+func completionClient(configFlags *genericclioptions.ConfigFlags) (kubernetes.Interface, error) {
+	return newClient(configFlags, func(cfg *rest.Config) {
 		if cfg.Timeout == 0 {
 			cfg.Timeout = completionTimeout
 		}
@@ -52,8 +52,8 @@ var (
 // command drops from its help disappears from completion with it.
 var flagValueCandidates = map[string][]string{
 	"for":     {"complete", "failed", "finished", "suspended"},
-	"cascade": {"background", "foreground", "orphan"},
-	"sort-by": {"age", "name", "duration", "status"},
+	"cascade": cascadeValues,
+	"sort-by": printers.ListSortOrders,
 	// Formats taking an argument end in "=", so the shell does not add a space.
 	"output": {"wide", "json", "yaml", "kyaml", "name", "jsonpath=", "jsonpath-as-json=", "jsonpath-file=",
 		"go-template=", "go-template-file=", "template=", "templatefile=", "custom-columns="},

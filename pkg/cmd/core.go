@@ -35,6 +35,14 @@ type commandCore struct {
 	tune []func(*rest.Config)
 }
 
+// newClient builds every command's client from the kubeconfig flags, and
+// clock is every command's clock: the command tests swap in a fake
+// clientset and a fixed time (runJob).
+var (
+	newClient = clientFromFlags
+	clock     = time.Now
+)
+
 func newCommandCore(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) commandCore {
 	return commandCore{configFlags: configFlags, IOStreams: streams}
 }
@@ -49,10 +57,10 @@ func (c *commandCore) complete(needClient bool) error {
 		}
 	}
 	if c.Now == nil {
-		c.Now = time.Now
+		c.Now = clock
 	}
 	if c.Client == nil && needClient {
-		if c.Client, err = clientFromFlags(c.configFlags, c.tune...); err != nil {
+		if c.Client, err = newClient(c.configFlags, c.tune...); err != nil {
 			return err
 		}
 	}

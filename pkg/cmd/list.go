@@ -79,7 +79,9 @@ OnFailure container restarts count too), or with backoffLimitPerIndex the failed
 indexes against maxFailedIndexes ("1/3 idx").
 
 It reads the Jobs (in pages of --chunk-size) and, only if some are still live,
-their pods with one more request (in pages ten times bigger), never one per Job.
+their pods with one more request (in pages ten times bigger), and only if one of
+those is Pending without pods, the FailedCreate events of the namespace's Jobs
+with one more: never one per Job. The verdicts are those of kubectl job explain.
 
 -o json, yaml, name and jsonpath print the Job objects themselves, so the output
 pipes into kubectl delete or kubectl apply.
