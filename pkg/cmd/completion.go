@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -180,11 +182,7 @@ func completeNamespaces(configFlags *genericclioptions.ConfigFlags) cobra.Comple
 			if err != nil {
 				return nil, err
 			}
-			names := make([]string, len(list.Items))
-			for i := range list.Items {
-				names[i] = list.Items[i].Name
-			}
-			return names, nil
+			return objectNames(list)
 		})
 	}
 }
@@ -322,11 +320,7 @@ func listJobNames(ctx context.Context, c kubernetes.Interface, namespace string)
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(list.Items))
-	for i := range list.Items {
-		names[i] = list.Items[i].Name
-	}
-	return names, nil
+	return objectNames(list)
 }
 
 func listCronJobNames(ctx context.Context, c kubernetes.Interface, namespace string) ([]string, error) {
@@ -334,9 +328,20 @@ func listCronJobNames(ctx context.Context, c kubernetes.Interface, namespace str
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(list.Items))
-	for i := range list.Items {
-		names[i] = list.Items[i].Name
+	return objectNames(list)
+}
+
+// objectNames returns the names of a list's items.
+func objectNames(list runtime.Object) ([]string, error) {
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(items))
+	for _, item := range items {
+		if m, err := meta.Accessor(item); err == nil {
+			names = append(names, m.GetName())
+		}
 	}
 	return names, nil
 }

@@ -23,13 +23,14 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
 
 // explainNow is the clock of the explain samples (pkg/explain/testdata/samples).
 var explainNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func explainSample(name string) string {
-	return filepath.Join("..", "explain", "testdata", "samples", name+".yaml")
+	return testutil.ExplainTestdata("samples", name+".yaml")
 }
 
 // explainCluster is a fake clientset holding the objects of a sample.
@@ -251,7 +252,7 @@ func TestExplainLocal(t *testing.T) {
 }
 
 func TestExplainEscapesClusterStrings(t *testing.T) {
-	r := runExplain(t, nil, "", "-f", filepath.Join("..", "explain", "testdata", "samples", "escapes.json"))
+	r := runExplain(t, nil, "", "-f", testutil.ExplainTestdata("samples", "escapes.json"))
 	if r.code != exitcode.OK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

@@ -3,9 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,9 +20,8 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
 )
-
-var updateLogsGolden = flag.Bool("update-logs", false, "rewrite testdata/logs golden files")
 
 // logsFixture is a failed Indexed Job: index 0 succeeded, index 1 failed
 // twice, with pods created out of order.
@@ -99,20 +96,7 @@ func TestLogsCommandGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			out, errOut, code := runLogs(t, fake.NewClientset(logsFixture()...), tt.args...)
 			got := fmt.Sprintf("$ kubectl job logs %s\n%s--- stderr ---\n%s--- exit %d\n", strings.Join(tt.args, " "), out, errOut, code)
-			path := filepath.Join("testdata", "logs", tt.name+".golden")
-			if *updateLogsGolden {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestLogsCommandGolden -update-logs)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "logs", tt.name+".golden"), got)
 		})
 	}
 }

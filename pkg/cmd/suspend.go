@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/utils/ptr"
@@ -198,6 +199,17 @@ func (o *SuspendOptions) reportError(err error) {
 	fmt.Fprintln(o.ErrOut, errorMessage(err))
 }
 
+// setSuspend sets spec.suspend of a Job or CronJob read with uid; one
+// re-created since is not patched, and the error says so.
+func (o *SuspendOptions) setSuspend(ctx context.Context, resource, kind, namespace, name string, uid types.UID) error {
+	err := kube.SetSuspend(ctx, o.Client, resource, namespace, name, uid, o.Suspend, o.FieldManager)
+	if kube.IsUIDChanged(err) {
+		return fmt.Errorf("%s %s was deleted and re-created since it was read (its UID changed); the new %s was not %s: run the command again",
+			strings.ToLower(kind), printers.Sanitize(name), kind, o.done())
+	}
+	return err
+}
+
 // job suspends or resumes one Job and says what the controller will do.
 func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
 	name := printers.Sanitize(job.Name)
@@ -212,10 +224,7 @@ func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
 		fmt.Fprintf(o.ErrOut, "  it is already %s\n", map[bool]string{true: "suspended", false: "running (not suspended)"}[o.Suspend])
 		return nil
 	}
-	if err := kube.SetSuspend(ctx, o.Client, "jobs", job.Namespace, job.Name, job.UID, o.Suspend, o.FieldManager); err != nil {
-		if kube.IsUIDChanged(err) {
-			return fmt.Errorf("job %s was deleted and re-created since it was read (its UID changed); the new Job was not %s: run the command again", name, o.done())
-		}
+	if err := o.setSuspend(ctx, "jobs", "Job", job.Namespace, job.Name, job.UID); err != nil {
 		return err
 	}
 	if o.Suspend {
@@ -252,10 +261,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 		fmt.Fprintf(o.ErrOut, "  it is already %s\n", map[bool]string{true: "suspended", false: "scheduling (not suspended)"}[o.Suspend])
 		return nil
 	}
-	if err := kube.SetSuspend(ctx, o.Client, "cronjobs", o.Namespace, cj.Name, cj.UID, o.Suspend, o.FieldManager); err != nil {
-		if kube.IsUIDChanged(err) {
-			return fmt.Errorf("cronjob %s was deleted and re-created since it was read (its UID changed); the new CronJob was not %s: run the command again", shown, o.done())
-		}
+	if err := o.setSuspend(ctx, "cronjobs", "CronJob", o.Namespace, cj.Name, cj.UID); err != nil {
 		return err
 	}
 	if o.Suspend {

@@ -209,7 +209,7 @@ func (f *follower) run(ctx context.Context) (int, error) {
 				f.errOut.printf("Warning: %v\n", f.forbidden)
 			case apierrors.IsForbidden(s.err):
 			default:
-				f.errOut.printf("error: cannot follow the logs of pod %s container %s: %v\n", Escape(s.pod), s.container, s.err)
+				f.errOut.printf("error: cannot follow the logs of pod %s container %s: %v\n", printers.Sanitize(s.pod), s.container, s.err)
 			}
 		case <-endTimer:
 			f.errOut.printf("stopped following %d log streams %s after the Job ended\n", f.open, f.opts.EndGrace)
@@ -553,7 +553,7 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 	select {
 	case f.slots <- struct{}{}:
 	default:
-		f.errOut.printf("pod %s: waiting for a free log stream (--max-log-requests=%d)\n", Escape(s.pod), f.opts.MaxRequests)
+		f.errOut.printf("pod %s: waiting for a free log stream (--max-log-requests=%d)\n", printers.Sanitize(s.pod), f.opts.MaxRequests)
 		select {
 		case f.slots <- struct{}{}:
 		case <-ctx.Done():
@@ -654,7 +654,7 @@ func (f *follower) watchdog(ctx context.Context, s *stream, lastData *atomic.Int
 // Job's exit code.
 func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 	if f.deleted {
-		f.errOut.printf("job/%s was deleted\n", Escape(f.job.Name))
+		f.errOut.printf("job/%s was deleted\n", printers.Sanitize(f.job.Name))
 		return exitcode.EndedOtherwise, nil
 	}
 	job := f.last

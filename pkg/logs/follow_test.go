@@ -19,6 +19,7 @@ import (
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
 
 // conditionExplain stands in for the engine: the Job's terminal condition,
@@ -41,24 +42,6 @@ func conditionExplain(in explain.Input) *explain.JobExplanation {
 	return e
 }
 
-// syncBuffer is a bytes.Buffer safe to read while Follow writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func followOptions(logs *fakeLogs) Options {
 	o := DefaultOptions()
 	o.Explain = conditionExplain
@@ -68,7 +51,7 @@ func followOptions(logs *fakeLogs) Options {
 }
 
 type followRun struct {
-	out, errOut syncBuffer
+	out, errOut testutil.SyncBuffer
 	code        int
 	err         error
 	done        chan struct{}

@@ -171,7 +171,7 @@ func TestTerminalSafety(t *testing.T) {
 		// ESC came from the cluster.
 		out = strings.NewReplacer("\r\n", "\n", "\r\x1b[K", "").Replace(out)
 		unsafe := findUnsafe(out)
-		shown := strings.Contains(out, `\x1b]0;pwned\x07`) || args[0] == "wait"
+		shown := strings.Contains(out, `^[]0;pwned\x07`) || args[0] == "wait"
 		if len(unsafe) > 0 || !shown {
 			t.Errorf("%s on a terminal: raw %s, or the escaped log missing:\n%q", cmdline, joinOrNone(unsafe), out)
 		}
