@@ -6,17 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
@@ -110,21 +104,13 @@ Failing, Terminating, Pending, Running ... Complete: what needs attention first)
 	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Label selector to filter Jobs on, e.g. -l app=etl.")
 	cmd.Flags().StringVar(&o.FieldSelector, "field-selector", o.FieldSelector, "Field selector to filter Jobs on, e.g. --field-selector status.successful=1.")
 	cmd.Flags().StringVar(&o.CronJob, "cronjob", o.CronJob, "List the Jobs of this CronJob, newest first, with what its history limits keep.")
-	cmd.Flags().StringSliceVar(&o.Status, "status", o.Status, "Only Jobs in these phases (comma-separated, any case): "+phaseList()+".")
+	cmd.Flags().StringSliceVar(&o.Status, "status", o.Status, "Only Jobs in these phases (comma-separated, any case): "+explain.PhaseNames()+".")
 	cmd.Flags().StringVar(&o.SortBy, "sort-by", o.SortBy, "Sort by age (newest first), name, duration (longest first) or status (needs attention first).")
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", o.Watch, "After listing, print a row each time a Job changes, until interrupted.")
 	cmd.Flags().BoolVar(&o.WatchEvents, "output-watch-events", o.WatchEvents, "With --watch, add an EVENT column (ADDED, MODIFIED, DELETED).")
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Do not print the header line (and the --cronjob summary line).")
 	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Read Jobs in pages of this many, and pods in pages of ten times as many; 0 reads each in one request.")
 	return cmd
-}
-
-func phaseList() string {
-	names := make([]string, len(explain.Phases))
-	for i, p := range explain.Phases {
-		names[i] = string(p)
-	}
-	return strings.Join(names, ", ")
 }
 
 // interruptible: only a watch runs until Ctrl-C.
@@ -142,9 +128,9 @@ func (o *ListOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(o.Status) > 0 {
 		o.phases = map[explain.Phase]bool{}
 		for _, s := range o.Status {
-			p, ok := parsePhase(s)
+			p, ok := explain.ParsePhase(s)
 			if !ok {
-				return fmt.Errorf("invalid --status %q: valid values are %s", s, phaseList())
+				return fmt.Errorf("invalid --status %q: valid values are %s", s, explain.PhaseNames())
 			}
 			o.phases[p] = true
 		}
@@ -155,15 +141,6 @@ func (o *ListOptions) Complete(_ *cobra.Command, args []string) error {
 		}
 	}
 	return o.complete(true)
-}
-
-func parsePhase(s string) (explain.Phase, bool) {
-	for _, p := range explain.Phases {
-		if strings.EqualFold(strings.TrimSpace(s), string(p)) {
-			return p, true
-		}
-	}
-	return "", false
 }
 
 // Validate rejects flag combinations kubectl would reject, before any request.
@@ -240,38 +217,14 @@ func (o *ListOptions) fetchJobs(ctx context.Context) (jobs []batchv1.Job, rv str
 		}
 		return jobs, rv, cj, nil, err
 	case len(o.Names) > 0 && o.Watch:
-		// One list (by name when there is one name) gives the resourceVersion
-		// the watch continues from.
-		opts := metav1.ListOptions{Limit: o.ChunkSize}
-		if len(o.Names) == 1 {
-			opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", o.Names[0]).String()
-		}
-		all, rv, err := kube.ListJobs(ctx, o.Client, o.Namespace, opts)
-		if err != nil {
-			return nil, "", nil, nil, err
-		}
-		for _, name := range o.Names {
-			i := slices.IndexFunc(all, func(j batchv1.Job) bool { return j.Name == name })
-			if i < 0 {
-				notFound = append(notFound, apierrors.NewNotFound(batchv1.Resource("jobs"), name))
-				continue
-			}
-			jobs = append(jobs, all[i])
-		}
-		return jobs, rv, nil, notFound, nil
+		jobs, rv, notFound, err = kube.ListNamedJobs(ctx, o.Client, o.Namespace, o.Names, o.ChunkSize)
+		return jobs, rv, nil, notFound, err
 	case len(o.Names) > 0:
-		for _, name := range o.Names {
-			job, err := o.Client.BatchV1().Jobs(o.Namespace).Get(ctx, name, metav1.GetOptions{})
-			if apierrors.IsNotFound(err) {
-				notFound = append(notFound, err)
-				continue
-			}
-			if err != nil {
-				return nil, "", nil, nil, err
-			}
-			jobs = append(jobs, *job)
+		got, notFound, err := kube.GetJobs(ctx, o.Client, o.Namespace, o.Names)
+		for _, j := range got {
+			jobs = append(jobs, *j)
 		}
-		return jobs, "", nil, notFound, nil
+		return jobs, "", nil, notFound, err
 	}
 	jobs, rv, err = kube.ListJobs(ctx, o.Client, o.scope(), metav1.ListOptions{
 		LabelSelector: o.LabelSelector,
@@ -279,225 +232,4 @@ func (o *ListOptions) fetchJobs(ctx context.Context) (jobs []batchv1.Job, rv str
 		Limit:         o.ChunkSize,
 	})
 	return jobs, rv, nil, nil, err
-}
-
-// needsPods says whether the verdicts must be refined with pods: the human
-// table shows Pending vs Running, and --status may ask for either; -o
-// json/yaml/name print the objects and need no verdict at all.
-func (o *ListOptions) needsPods() bool {
-	if o.printer == nil {
-		return true
-	}
-	return o.phases[explain.PhasePending] || o.phases[explain.PhaseRunning] || o.phases[explain.PhaseNotStarted]
-}
-
-// needsVerdict says whether explain must run at all.
-func (o *ListOptions) needsVerdict() bool { return o.printer == nil || len(o.phases) > 0 }
-
-// explainRows computes each Job's verdict with kube.ExplainJobs: the
-// evidence explain uses, read for the live Jobs only, in at most two more
-// requests whatever their number.
-func (o *ListOptions) explainRows(ctx context.Context, jobs []batchv1.Job) []printers.JobRow {
-	rows := make([]printers.JobRow, len(jobs))
-	ptrs := make([]*batchv1.Job, len(jobs))
-	for i := range jobs {
-		rows[i].Job, ptrs[i] = &jobs[i], &jobs[i]
-	}
-	if !o.needsVerdict() {
-		return rows
-	}
-	exps, err := kube.ExplainJobs(ctx, o.Client, o.scope(), ptrs, o.ChunkSize, !o.needsPods(), o.Now())
-	for i := range rows {
-		rows[i].Explanation = exps[i]
-	}
-	if err != nil {
-		// The table still shows what the Jobs say; the user learns what is missing.
-		o.partial = true
-		fmt.Fprintf(o.ErrOut, "Warning: %v; %s\n", err, missingEvidence(err))
-	}
-	return rows
-}
-
-// missingEvidence says what a failed read of kube.ExplainJobs leaves out.
-func missingEvidence(err error) string {
-	var re *kube.ReadError
-	if errors.As(err, &re) && re.Resource == "events" {
-		return "REASON of Pending Jobs without pods may miss FailedCreate"
-	}
-	return "STATUS of live Jobs is from their counters only"
-}
-
-func (o *ListOptions) filterRows(rows []printers.JobRow) []printers.JobRow {
-	if len(o.phases) == 0 {
-		return rows
-	}
-	return slices.DeleteFunc(rows, func(r printers.JobRow) bool { return !o.phases[r.Explanation.Verdict.Phase] })
-}
-
-// sortRows orders rows by --sort-by; the CronJob view defaults to newest first.
-func (o *ListOptions) sortRows(rows []printers.JobRow, cronJob bool) {
-	by := o.SortBy
-	if by == "" && cronJob {
-		by = "age"
-	}
-	printers.SortJobRows(rows, by)
-}
-
-func (o *ListOptions) printerOptions(now time.Time, cronJob bool) printers.ListOptions {
-	return printers.ListOptions{
-		Wide:          o.output == "wide",
-		AllNamespaces: o.AllNamespaces,
-		NoHeaders:     o.NoHeaders,
-		CronJob:       cronJob,
-		WatchEvents:   o.WatchEvents,
-		Watch:         o.Watch,
-		Now:           now,
-	}
-}
-
-func (o *ListOptions) print(rows []printers.JobRow, cj *batchv1.CronJob) error {
-	if o.printer != nil {
-		return o.printObjects(rows)
-	}
-	now := o.Now()
-	if cj != nil && !o.NoHeaders {
-		next, utc, err := kube.NextSchedule(cj, now)
-		fmt.Fprintln(o.Out, printers.CronJobSummary(cj, next, utc, err, now))
-	}
-	if len(rows) == 0 {
-		fmt.Fprintln(o.ErrOut, o.noResources())
-		return nil
-	}
-	return printers.PrintJobList(o.Out, rows, o.printerOptions(now, cj != nil))
-}
-
-// printObjects prints the Jobs themselves through cli-runtime, with their
-// TypeMeta, so kubectl can read them back: one Job for one name (like kubectl
-// get NAME -o yaml), otherwise a v1 List.
-func (o *ListOptions) printObjects(rows []printers.JobRow) error {
-	if (len(o.Names) == 1 && len(rows) == 1) || o.output == "name" {
-		// The name printer takes no lists: one line per Job, like kubectl get.
-		for _, r := range rows {
-			if err := o.printer.PrintObj(typedJob(r.Job), o.Out); err != nil {
-				return err
-			}
-		}
-		if len(rows) == 0 {
-			fmt.Fprintln(o.ErrOut, o.noResources())
-		}
-		return nil
-	}
-	list := &corev1.List{TypeMeta: metav1.TypeMeta{Kind: "List", APIVersion: "v1"}}
-	for _, r := range rows {
-		list.Items = append(list.Items, runtime.RawExtension{Object: typedJob(r.Job)})
-	}
-	return o.printer.PrintObj(list, o.Out)
-}
-
-// typedJob returns a copy of job with its apiVersion and kind, which typed
-// clients leave empty.
-func typedJob(job *batchv1.Job) *batchv1.Job {
-	j := job.DeepCopy()
-	j.SetGroupVersionKind(batchv1.SchemeGroupVersion.WithKind("Job"))
-	return j
-}
-
-// runWatch prints the initial table, then a row whenever a Job's row
-// changes (kube.JobListWatch follows the Jobs and their pods), until ctx ends.
-func (o *ListOptions) runWatch(ctx context.Context, jobs []batchv1.Job, rv string) error {
-	w := &jobWatch{o: o, rows: printers.NewRowWriter(o.Out), last: map[types.UID]string{}}
-	if len(o.Names) > 0 {
-		w.names = map[string]bool{}
-		for _, n := range o.Names {
-			w.names[n] = true
-		}
-	}
-	lw := &kube.JobListWatch{
-		Client: o.Client, Namespace: o.scope(), LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector,
-		WithPods: o.needsPods(),
-		Relist: func(ctx context.Context) ([]batchv1.Job, string, error) {
-			jobs, rv, _, _, err := o.fetchJobs(ctx)
-			return jobs, rv, err
-		},
-	}
-	if len(o.Names) == 1 {
-		lw.Name = o.Names[0]
-	}
-	return lw.Run(ctx, jobs, rv, w.initial, w.update)
-}
-
-// jobWatch prints the rows of list --watch.
-type jobWatch struct {
-	o     *ListOptions
-	rows  *printers.RowWriter
-	names map[string]bool
-	last  map[types.UID]string // signature of the row last printed
-}
-
-func (w *jobWatch) row(c kube.JobChange, now time.Time) printers.JobRow {
-	r := printers.JobRow{Job: c.Job, Event: string(c.Event)}
-	if w.o.needsVerdict() {
-		r.Explanation = explain.Explain(explain.Input{Job: c.Job, Pods: c.Pods, Now: now, PodsUnknown: !c.PodsKnown, EventsUnknown: true})
-	}
-	return r
-}
-
-func (w *jobWatch) wanted(job *batchv1.Job, r printers.JobRow) bool {
-	if w.names != nil && !w.names[job.Name] {
-		return false
-	}
-	return len(w.o.phases) == 0 || w.o.phases[r.Explanation.Verdict.Phase]
-}
-
-func (w *jobWatch) initial(changes []kube.JobChange) {
-	now := w.o.Now()
-	var rows []printers.JobRow
-	for _, c := range changes {
-		r := w.row(c, now)
-		w.last[c.Job.UID] = printers.ListRowSignature(r, w.o.printerOptions(now, false))
-		if w.wanted(c.Job, r) {
-			rows = append(rows, r)
-		}
-	}
-	w.o.sortRows(rows, false)
-	if w.o.printer != nil {
-		for _, r := range rows {
-			w.printObject(r.Job)
-		}
-		return
-	}
-	t := printers.ListTable(rows, w.o.printerOptions(now, false))
-	if err := w.rows.PrintTable(t, w.o.NoHeaders); err != nil {
-		fmt.Fprintf(w.o.ErrOut, "error: %v\n", err)
-	}
-}
-
-// update prints the Job's row if it changed since last printed (always for
-// DELETED, and always for -o json/yaml/name, like kubectl get -w).
-func (w *jobWatch) update(c kube.JobChange) {
-	now := w.o.Now()
-	job, event := c.Job, c.Event
-	r := w.row(c, now)
-	sig := printers.ListRowSignature(r, w.o.printerOptions(now, false))
-	changed := sig != w.last[job.UID] || event == watch.Deleted
-	w.last[job.UID] = sig
-	if event == watch.Deleted {
-		delete(w.last, job.UID)
-	}
-	if !w.wanted(job, r) || (!changed && w.o.printer == nil) {
-		return
-	}
-	if w.o.printer != nil {
-		w.printObject(job)
-		return
-	}
-	if err := w.rows.PrintRow(printers.ListRow(r, w.o.printerOptions(now, false))); err != nil {
-		fmt.Fprintf(w.o.ErrOut, "error: %v\n", err)
-	}
-}
-
-func (w *jobWatch) printObject(job *batchv1.Job) {
-	if err := w.o.printer.PrintObj(typedJob(job), w.o.Out); err != nil {
-		fmt.Fprintf(w.o.ErrOut, "error: %v\n", err)
-	}
 }

@@ -241,16 +241,3 @@ func (o *RerunOptions) replace(ctx context.Context, old *batchv1.Job) error {
 	}
 	return err
 }
-
-// parseDryRun reads --dry-run.
-func parseDryRun(s string) (cmdutil.DryRunStrategy, error) {
-	switch s {
-	case "none", "":
-		return cmdutil.DryRunNone, nil
-	case "client":
-		return cmdutil.DryRunClient, nil
-	case "server":
-		return cmdutil.DryRunServer, nil
-	}
-	return cmdutil.DryRunNone, fmt.Errorf(`--dry-run must be "none", "client" or "server", got %q`, s)
-}

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -289,4 +290,23 @@ func (e *JobExplanation) DeepCopyObject() runtime.Object {
 		panic(err)
 	}
 	return out
+}
+
+// ParsePhase reads a phase in any case ("failed", " Pending").
+func ParsePhase(s string) (Phase, bool) {
+	for _, p := range Phases {
+		if strings.EqualFold(strings.TrimSpace(s), string(p)) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// PhaseNames lists the phases for help and error texts: "Complete, Failed, ...".
+func PhaseNames() string {
+	names := make([]string, len(Phases))
+	for i, p := range Phases {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
 }
