@@ -21,7 +21,6 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
-	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
 	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
@@ -36,25 +35,7 @@ func explainSample(name string) string {
 // explainCluster is a fake clientset holding the objects of a sample.
 func explainCluster(t *testing.T, sample string) *fake.Clientset {
 	t.Helper()
-	data, err := os.ReadFile(explainSample(sample))
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := explain.DecodeObjects(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []runtime.Object
-	for i := range objs.Jobs {
-		all = append(all, &objs.Jobs[i])
-	}
-	for i := range objs.Pods {
-		all = append(all, &objs.Pods[i])
-	}
-	for i := range objs.Events {
-		all = append(all, &objs.Events[i])
-	}
-	return fake.NewClientset(all...)
+	return fake.NewClientset(testutil.Objects(t, "samples/"+sample+".yaml")...)
 }
 
 type explainRun struct {

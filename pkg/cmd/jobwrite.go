@@ -157,8 +157,17 @@ func (f *knobFlags) toKnobs(fs *pflag.FlagSet) (jobspec.Knobs, error) {
 		ServiceAccount: f.serviceAccount,
 	}
 	set := fs.Changed
-	if set("backoff-limit") {
-		k.BackoffLimit = &f.backoffLimit
+	for name, v := range map[string]struct {
+		dst **int32
+		src *int32
+	}{
+		"backoff-limit": {&k.BackoffLimit, &f.backoffLimit}, "parallelism": {&k.Parallelism, &f.parallelism},
+		"completions": {&k.Completions, &f.completions}, "backoff-limit-per-index": {&k.BackoffLimitPerIndex, &f.backoffLimitPerIndex},
+		"max-failed-indexes": {&k.MaxFailedIndexes, &f.maxFailedIndexes},
+	} {
+		if set(name) {
+			*v.dst = v.src
+		}
 	}
 	if set("active-deadline") {
 		k.ActiveDeadline = &f.activeDeadline
@@ -166,21 +175,9 @@ func (f *knobFlags) toKnobs(fs *pflag.FlagSet) (jobspec.Knobs, error) {
 	if set("ttl") {
 		k.TTL = &f.ttl
 	}
-	if set("parallelism") {
-		k.Parallelism = &f.parallelism
-	}
-	if set("completions") {
-		k.Completions = &f.completions
-	}
 	if set("completion-mode") {
 		m := batchv1.CompletionMode(f.completionMode)
 		k.CompletionMode = &m
-	}
-	if set("backoff-limit-per-index") {
-		k.BackoffLimitPerIndex = &f.backoffLimitPerIndex
-	}
-	if set("max-failed-indexes") {
-		k.MaxFailedIndexes = &f.maxFailedIndexes
 	}
 	if set("restart") {
 		p := corev1.RestartPolicy(f.restart)

@@ -20,19 +20,7 @@ import (
 func TestOneVerdictQuota(t *testing.T) {
 	t.Parallel()
 	ns := Namespace(t)
-	quota := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "no-pods", Namespace: ns},
-		Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{corev1.ResourcePods: resource.MustParse("0")}}}
-	if _, err := client.CoreV1().ResourceQuotas(ns).Create(context.Background(), quota, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("creating the quota: %v", err)
-	}
-	WaitFor(t, time.Minute, "the quota to be counted", func() (bool, error) {
-		q, err := client.CoreV1().ResourceQuotas(ns).Get(context.Background(), "no-pods", metav1.GetOptions{})
-		if err != nil {
-			return false, err
-		}
-		_, ok := q.Status.Hard[corev1.ResourcePods]
-		return ok, nil
-	})
+	NoPodsQuota(t, ns)
 	NewJob(ns, "blocked").Create(t)
 	WaitFor(t, time.Minute, "explain to say FailedCreate", func() (bool, error) {
 		return strings.HasPrefix(KubectlJob(t, "explain", "blocked", "-n", ns).Stdout, "Pending: FailedCreate"), nil
@@ -80,4 +68,24 @@ func TestNamesPipe(t *testing.T) {
 			t.Errorf("kubectl job %s %s: exit %d, want %q on stdout", c.verb[0], names, r.Code, c.want)
 		}
 	}
+}
+
+// NoPodsQuota creates a ResourceQuota of 0 pods in ns and waits until the
+// quota controller counts it, so the next Job's pods are refused.
+func NoPodsQuota(t *testing.T, ns string) {
+	t.Helper()
+	quota := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "no-pods", Namespace: ns},
+		Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{corev1.ResourcePods: resource.MustParse("0")}}}
+	if _, err := client.CoreV1().ResourceQuotas(ns).Create(context.Background(), quota, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("creating the quota: %v", err)
+	}
+	// The quota controller must have seen it before the Job's first pod.
+	WaitFor(t, time.Minute, "the quota to be counted", func() (bool, error) {
+		q, err := client.CoreV1().ResourceQuotas(ns).Get(context.Background(), "no-pods", metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		_, ok := q.Status.Hard[corev1.ResourcePods]
+		return ok, nil
+	})
 }
