@@ -31,7 +31,7 @@ func (s *state) addWarnings() {
 				w = append(w, "one more counted failure fails the Job: its active pods will then be deleted with their logs")
 			}
 		}
-		if d := e.Deadline; d != nil && d.RemainingSeconds <= 0 {
+		if d := e.Deadline; d != nil && d.Exceeded {
 			w = append(w, "the active deadline has passed: the job controller is about to fail the Job and delete its active pods with their logs")
 		}
 	}

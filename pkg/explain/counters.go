@@ -34,7 +34,7 @@ func (s *state) duration() *DurationInfo {
 			d.EndedBy = string(batchv1.JobSuccessCriteriaMet)
 		}
 	}
-	d.Seconds = max(0, d.End.Sub(d.Start.Time).Seconds())
+	d.Seconds = max(0, wholeSeconds(d.End.Sub(d.Start.Time)))
 	return d
 }
 
@@ -49,9 +49,15 @@ func (s *state) deadline() *Deadline {
 	if s.end != nil {
 		ref = *s.end
 	}
-	d := &Deadline{Seconds: *ads, Start: *start, At: metav1.NewTime(at), RemainingSeconds: at.Sub(ref).Seconds()}
-	d.Exceeded = d.RemainingSeconds <= 0 || s.finishReason() == batchv1.JobReasonDeadlineExceeded
+	d := &Deadline{Seconds: *ads, Start: *start, At: metav1.NewTime(at), RemainingSeconds: wholeSeconds(at.Sub(ref))}
+	d.Exceeded = !at.After(ref) || s.finishReason() == batchv1.JobReasonDeadlineExceeded
 	return d
+}
+
+// wholeSeconds is d in seconds, truncated: every duration of the JSON is a
+// whole number of seconds, as the server's timestamps are.
+func wholeSeconds(d time.Duration) float64 {
+	return d.Truncate(time.Second).Seconds()
 }
 
 func (s *state) finishReason() string {
@@ -227,7 +233,7 @@ func (s *state) deadlineSummary() string {
 	if d == nil {
 		return ""
 	}
-	if d.RemainingSeconds > 0 {
+	if !d.Exceeded {
 		return fmt.Sprintf("deadline at %s (in %s)", formatClock(d.At.Time, s.now), FormatDuration(time.Duration(d.RemainingSeconds*float64(time.Second))))
 	}
 	return fmt.Sprintf("deadline passed at %s (%s ago)", formatClock(d.At.Time, s.now), FormatDuration(time.Duration(-d.RemainingSeconds*float64(time.Second))))

@@ -48,6 +48,7 @@ func Explain(in Input) *JobExplanation {
 	s := newState(in, e)
 	s.summarize()
 	s.decide()
+	s.carriedIndexesEvidence()
 	s.timeToLive()
 	s.addWarnings()
 	s.addNextSteps()

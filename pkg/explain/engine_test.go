@@ -39,7 +39,7 @@ func engineCases() []engineCase {
 	// --- Complete ---
 	{
 		j := newJob("done").completions(5).parallelism(5).started(10*time.Minute).counts(0, 0, 5, 0).
-			complete("CompletionsReached", "Reached expected number of succeeded pods", 8*time.Minute).ttl(600).build()
+			complete("CompletionsReached", "Reached expected number of succeeded pods", 8*time.Minute).ttl(600).deadline(3600).build()
 		var ps []*podBuilder
 		for i := range 5 {
 			ps = append(ps, newPod(j, "done-"+string(rune('a'+i)), 10*time.Minute).succeeded(9*time.Minute, 8*time.Minute))
@@ -56,6 +56,13 @@ func engineCases() []engineCase {
 				}
 				if e.Backoff == nil || e.Backoff.Remaining != nil {
 					t.Errorf("backoff of a finished Job must have no Remaining: %+v", e.Backoff)
+				}
+				// The deadline is measured to the finish, in whole seconds like the TTL.
+				if d := e.Deadline; d == nil || d.Exceeded || d.RemainingSeconds != 3480 {
+					t.Errorf("deadline of a Job that finished first = %+v", d)
+				}
+				if r := e.TTL.RemainingSeconds; r == nil || *r != 120 {
+					t.Errorf("ttl remaining = %v, want whole seconds", r)
 				}
 			}})
 	}

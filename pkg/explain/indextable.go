@@ -3,6 +3,9 @@ package explain
 // The per-index table of Indexed Jobs.
 
 import (
+	"fmt"
+	"strings"
+
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -38,6 +41,7 @@ func (s *state) indexTable() []IndexStatus {
 		}
 		sortInts(indexes)
 	}
+	carried := CarriedIndexes(s.job)
 	out := make([]IndexStatus, 0, len(indexes))
 	for _, i := range indexes {
 		pods := byIndex[i]
@@ -76,6 +80,8 @@ func (s *state) indexTable() []IndexStatus {
 			}
 		}
 		switch {
+		case s.completed.Has(i) && len(pods) == 0 && carried.Has(i):
+			ix.Status = "Carried"
 		case s.completed.Has(i):
 			ix.Status = "Succeeded"
 		case s.failedIdx.Has(i):
@@ -97,4 +103,32 @@ func sortInts(a []int) {
 			a[j], a[j-1] = a[j-1], a[j]
 		}
 	}
+}
+
+// CarriedIndexes are the indexes a kubectl job rerun --failed-indexes-only
+// marked completed before job started (AnnotationCarriedIndexes): none when
+// the annotation is absent or not an index list.
+func CarriedIndexes(job *batchv1.Job) IndexSet {
+	set, err := ParseIndexes(job.Annotations[AnnotationCarriedIndexes])
+	if err != nil {
+		return nil
+	}
+	return set
+}
+
+// carriedIndexesEvidence says which indexes of a kubectl job rerun
+// --failed-indexes-only were marked completed before it started: they count
+// in status.completedIndexes and succeeded, but this Job never ran them.
+func (s *state) carriedIndexesEvidence() {
+	carried := s.job.Annotations[AnnotationCarriedIndexes]
+	if carried == "" {
+		return
+	}
+	from := "the Job it reran"
+	if ref := s.job.Annotations[AnnotationRerunOf]; ref != "" {
+		parts := strings.SplitN(ref, "/", 3)
+		from = "job " + strings.Join(parts[:min(2, len(parts))], "/")
+	}
+	s.evidence("Index", "metadata.annotations["+AnnotationCarriedIndexes+"]",
+		fmt.Sprintf("indexes %s were carried over as completed from %s (kubectl job rerun --failed-indexes-only): this Job did not run them", carried, from))
 }

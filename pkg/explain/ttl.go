@@ -47,7 +47,8 @@ func (s *state) timeToLive() {
 	at := finish.Add(time.Duration(*ttl) * time.Second)
 	deleteAt := metav1.NewTime(at)
 	remaining := at.Sub(s.now).Seconds()
-	t.DeleteAt, t.RemainingSeconds = &deleteAt, &remaining
+	whole := wholeSeconds(at.Sub(s.now))
+	t.DeleteAt, t.RemainingSeconds = &deleteAt, &whole
 	pods := "with its pods"
 	if !s.in.PodsUnknown {
 		pods = "with its " + Plural(int64(len(s.views)), "pod", "pods")

@@ -250,6 +250,8 @@ type IndexStatus struct {
 	Index int `json:"index"`
 	// Status is Succeeded, Failed, Running, Pending or NotStarted; also
 	// Retrying (the newest pod failed, a replacement is due), Terminating,
+	// Carried (marked completed before this Job started by kubectl job rerun
+	// --failed-indexes-only: it never ran here; see AnnotationCarriedIndexes),
 	// and Unfinished (the Job was decided, by a successPolicy or a failure
 	// such as a FailJob rule or the deadline, before this index succeeded or
 	// used up its backoffLimitPerIndex; any pods it had were removed).
@@ -310,3 +312,13 @@ func PhaseNames() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// AnnotationRerunOf records the Job a kubectl job rerun was made from:
+// "<namespace>/<name>/<uid>".
+const AnnotationRerunOf = "kubectl-job.io/rerun-of"
+
+// AnnotationCarriedIndexes lists, on a Job made by kubectl job rerun
+// --failed-indexes-only, the indexes that had succeeded in the old Job and
+// were marked completed in this one before it started: this Job did not run
+// them.
+const AnnotationCarriedIndexes = "kubectl-job.io/carried-indexes"

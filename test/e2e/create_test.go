@@ -6,8 +6,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
@@ -195,5 +197,35 @@ func TestCreateFromCronJob(t *testing.T) {
 	if c.Image != "busybox:2" || strings.Join(c.Command, " ") != "echo today" || c.Env[0].Name != "DRY" ||
 		job.OwnerReferences[0].Name != "nightly" || job.Annotations["cronjob.kubernetes.io/instantiate"] != "manual" {
 		t.Errorf("job %+v", job)
+	}
+}
+
+// TestCreateNodeSelectorAndToleration: the stuck-Pending workflow. A
+// nodeSelector no node has leaves the pod Unschedulable, which explain says;
+// one that matches, with a toleration, runs.
+func TestCreateNodeSelectorAndToleration(t *testing.T) {
+	t.Parallel()
+	ns := Namespace(t)
+	r := KubectlJob(t, "create", "gpu", "-n", ns, "--image=busybox", "--node-selector=accelerator=nvidia-h100")
+	if r.Code != 0 {
+		t.Fatalf("create: exit %d stderr %q", r.Code, r.Stderr)
+	}
+	WaitFor(t, time.Minute, "the scheduler to find no node for gpu's pod", func() (bool, error) {
+		res := KubectlJob(t, "explain", "gpu", "-n", ns)
+		return strings.HasPrefix(res.Stdout, "Pending: Unschedulable"), nil
+	})
+
+	r = KubectlJob(t, "create", "cpu", "-n", ns, "--image=busybox", "--node-selector=type=kwok",
+		"--toleration=dedicated=batch:NoSchedule", "--toleration=spot", "--wait", "--timeout=1m")
+	if r.Code != 0 {
+		t.Fatalf("create --node-selector type=kwok: exit %d stderr %q", r.Code, r.Stderr)
+	}
+	pod := getJob(t, ns, "cpu").Spec.Template.Spec
+	want := []corev1.Toleration{
+		{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "batch", Effect: corev1.TaintEffectNoSchedule},
+		{Key: "spot", Operator: corev1.TolerationOpExists},
+	}
+	if pod.NodeSelector["type"] != "kwok" || !reflect.DeepEqual(pod.Tolerations, want) {
+		t.Errorf("pod template nodeSelector %v tolerations %+v", pod.NodeSelector, pod.Tolerations)
 	}
 }
