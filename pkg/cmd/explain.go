@@ -121,7 +121,7 @@ func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
 		o.Namespace = *o.configFlags.Namespace
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = clock
 	}
 	o.now = o.Now()
 	if o.NowFlag != "" {

@@ -15,8 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
@@ -47,23 +46,12 @@ type explainRun struct {
 // are printed kubectl-style and turned into an exit code.
 func runExplain(t *testing.T, client *fake.Clientset, stdin string, args ...string) explainRun {
 	t.Helper()
-	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
-	in.WriteString(stdin)
-	ns := "ns"
-	configFlags := genericclioptions.NewConfigFlags(false)
-	configFlags.Namespace = &ns
-	o := NewExplainOptions(configFlags, streams)
-	o.Now = func() time.Time { return explainNow }
+	var c kubernetes.Interface
 	if client != nil {
-		o.Client = client
+		c = client
 	}
-	cmd := newCmdExplain(o)
-	// As under the root command: kubectl's flags, errors printed once by Execute.
-	configFlags.AddFlags(cmd.PersistentFlags())
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetArgs(append([]string{}, args...))
-	code := Execute(cmd, streams)
-	return explainRun{code: code, stdout: out.String(), stderr: errOut.String()}
+	r := runJob(t, c, explainNow, stdin, append([]string{"explain"}, args...)...)
+	return explainRun{code: r.code, stdout: r.stdout, stderr: r.stderr}
 }
 
 func checkExplainGolden(t *testing.T, name, got string) {

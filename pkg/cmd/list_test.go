@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -46,24 +45,8 @@ func sampleClusterObjects(t *testing.T) []runtime.Object {
 // runList runs "kubectl job list ARGS" against client in namespace ns.
 func runList(t *testing.T, client *fake.Clientset, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	ns := "ns"
-	flags := genericclioptions.NewConfigFlags(false)
-	flags.Namespace = &ns
-	o := NewListOptions(flags, streams)
-	o.Client, o.Now = client, func() time.Time { return listNow }
-	cmd := newCmdList(o)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as under the root command
-	cmd.SetArgs(append([]string{}, args...))         // nil would make cobra read os.Args
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	err := cmd.Execute()
-	// What Execute in root.go prints.
-	var ee *exitcode.ExitError
-	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
-		errOut.WriteString(errorMessage(err) + "\n")
-	}
-	return out.String(), errOut.String(), exitcode.Of(err)
+	r := runJob(t, client, listNow, "", append([]string{"list"}, args...)...)
+	return r.stdout, r.stderr, r.code
 }
 
 func TestListOutputsGolden(t *testing.T) {

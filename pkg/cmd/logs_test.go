@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -14,8 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
@@ -62,24 +58,8 @@ func logsFixture() []runtime.Object {
 
 func runLogs(t *testing.T, client *fake.Clientset, args ...string) (string, string, int) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	o := NewLogsOptions(genericclioptions.NewConfigFlags(false), streams)
-	o.Namespace, o.Client = "ns", client
-	cmd := newCmdLogs(o)
-	// As under the root command: errors are printed once, by the caller.
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	cmd.SetContext(context.Background())
-	err := cmd.Execute()
-	if err != nil {
-		var ee *exitcode.ExitError
-		if !errors.As(err, &ee) || ee.Err != nil {
-			errOut.WriteString(errorMessage(err) + "\n")
-		}
-	}
-	return out.String(), errOut.String(), exitcode.Of(err)
+	r := runJob(t, client, testNow, "", append([]string{"logs"}, args...)...)
+	return r.stdout, r.stderr, r.code
 }
 
 func TestLogsCommandGolden(t *testing.T) {
@@ -145,7 +125,7 @@ func TestLogsBadInput(t *testing.T) {
 		{[]string{"x", "--max-log-requests", "0"}, "error: --max-log-requests must be 1 or more, got 0"},
 		{[]string{"x", "-f", "--failed"}, "error: --failed and --succeeded cannot be used with -f"},
 		{[]string{"x", "-f", "-p"}, "error: --previous cannot be used with -f"},
-		{[]string{"x", "--since", "1x"}, `invalid argument "1x" for "--since"`},
+		{[]string{"x", "--since", "1x"}, `invalid value "1x" for --since: want a duration such as 30s, 5m or 1h30m`},
 		{[]string{"missing"}, `Error from server (NotFound): jobs.batch "missing" not found; list the Jobs with 'kubectl job list -n ns'`},
 		{[]string{"render", "--index", "1", "-c", "nope"}, "error: container nope is not in pod render-1-first; its containers are: main"},
 	}

@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/utils/ptr"
 
@@ -81,11 +80,8 @@ func finishedJob(name string, conds ...batchv1.JobConditionType) *batchv1.Job {
 func runWait(t *testing.T, objs []runtime.Object, args ...string) (string, string, int, *fake.Clientset) {
 	t.Helper()
 	cs := fake.NewClientset(objs...)
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	o := NewWaitOptions(testConfigFlags(), streams)
-	o.Client, o.Namespace, o.Now = cs, "ns", func() time.Time { return testNow }
-	code := runJobCmd(newCmdWait(o), streams, args...)
-	return out.String(), errOut.String(), code, cs
+	r := runJob(t, cs, testNow, "", append([]string{"wait"}, args...)...)
+	return r.stdout, r.stderr, r.code, cs
 }
 
 func TestWaitExitCodes(t *testing.T) {
