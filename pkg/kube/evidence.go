@@ -81,7 +81,7 @@ func ExplainJobs(ctx context.Context, client kubernetes.Interface, scope string,
 func failedCreateEvents(ctx context.Context, client kubernetes.Interface, scope string) (map[types.UID][]corev1.Event, error) {
 	sel := fields.AndSelectors(
 		fields.OneTermEqualSelector("involvedObject.kind", "Job"),
-		fields.OneTermEqualSelector("reason", "FailedCreate"),
+		fields.OneTermEqualSelector("reason", string(explain.ReasonFailedCreate)),
 	)
 	list, err := client.CoreV1().Events(scope).List(ctx, metav1.ListOptions{FieldSelector: sel.String()})
 	if err != nil {

@@ -231,12 +231,12 @@ func showBackoff(e *explain.JobExplanation, b *explain.Backoff) bool {
 	case explain.PhaseRunning, explain.PhasePending, explain.PhaseFailing, explain.PhaseNotStarted:
 		return true
 	}
-	return e.Verdict.Reason == "BackoffLimitExceeded"
+	return e.Verdict.Reason == explain.ReasonBackoffLimitExceeded
 }
 
 func backoffLine(e *explain.JobExplanation, b *explain.Backoff) string {
 	onFailure := e.Spec.RestartPolicy == "OnFailure"
-	if onFailure && e.Verdict.Reason == "BackoffLimitExceeded" && b.FailedPods <= b.Limit && b.Restarts == 0 {
+	if onFailure && e.Verdict.Reason == explain.ReasonBackoffLimitExceeded && b.FailedPods <= b.Limit && b.Restarts == 0 {
 		// The restarts that reached the limit went with the deleted pods.
 		pods := "pods"
 		if b.FailedPods == 1 {

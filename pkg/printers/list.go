@@ -193,7 +193,7 @@ func FailedCell(job *batchv1.Job, e *explain.JobExplanation) string {
 		}
 		return fmt.Sprintf("%d idx", n)
 	}
-	counted, limit := job.Status.Failed, int32(6) // the API server's default
+	counted, limit := job.Status.Failed, int32(explain.DefaultBackoffLimit)
 	if job.Spec.BackoffLimit != nil {
 		limit = *job.Spec.BackoffLimit
 	}
