@@ -48,10 +48,7 @@ func NewCreateOptions(configFlags *genericclioptions.ConfigFlags, streams generi
 
 // NewCmdCreate creates Jobs from flags, a CronJob or a file.
 func NewCmdCreate(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdCreate(NewCreateOptions(configFlags, streams))
-}
-
-func newCmdCreate(o *CreateOptions) *cobra.Command {
+	o := NewCreateOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:                   "create NAME --image=IMAGE [flags] [-- COMMAND [ARGS...]] | create NAME --from=cronjob/NAME | create -f FILE",
 		DisableFlagsInUseLine: true,

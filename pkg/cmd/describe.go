@@ -33,10 +33,7 @@ func NewDescribeOptions(configFlags *genericclioptions.ConfigFlags, streams gene
 
 // NewCmdDescribe returns "kubectl job describe".
 func NewCmdDescribe(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdDescribe(NewDescribeOptions(configFlags, streams))
-}
-
-func newCmdDescribe(o *DescribeOptions) *cobra.Command {
+	o := NewDescribeOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "describe (NAME... | -l SELECTOR)",
 		Short: "Show everything about Jobs: spec, conditions, attempts, a timeline and events",

@@ -50,10 +50,7 @@ func NewExplainOptions(configFlags *genericclioptions.ConfigFlags, streams gener
 
 // NewCmdExplain explains why a Job succeeded, failed or is stuck.
 func NewCmdExplain(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdExplain(NewExplainOptions(configFlags, streams))
-}
-
-func newCmdExplain(o *ExplainOptions) *cobra.Command {
+	o := NewExplainOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "explain NAME [-o json|yaml|wide|jsonpath=...] | explain [NAME] -f FILE",
 		Short: "Explain why a Job succeeded, failed or is stuck, with numbers",

@@ -62,10 +62,7 @@ func NewLogsOptions(configFlags *genericclioptions.ConfigFlags, streams generici
 
 // NewCmdLogs prints or follows the logs of every attempt of a Job.
 func NewCmdLogs(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdLogs(NewLogsOptions(configFlags, streams))
-}
-
-func newCmdLogs(o *LogsOptions) *cobra.Command {
+	o := NewLogsOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "logs NAME [--failed|--succeeded|--active] [--index N,M] [--attempt K] [--last] [-c CONTAINER] [-f]",
 		Short: "Print the logs of every attempt of a Job, in order",

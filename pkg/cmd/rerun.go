@@ -42,10 +42,7 @@ func NewRerunOptions(configFlags *genericclioptions.ConfigFlags, streams generic
 
 // NewCmdRerun creates a fresh Job from an old one.
 func NewCmdRerun(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdRerun(NewRerunOptions(configFlags, streams))
-}
-
-func newCmdRerun(o *RerunOptions) *cobra.Command {
+	o := NewRerunOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "rerun NAME [--name NEW | --generate-name | --replace] [--failed-indexes-only] [flags]",
 		Short: "Run a finished Job again, as a new Job with the same spec",

@@ -50,10 +50,7 @@ func NewWaitOptions(configFlags *genericclioptions.ConfigFlags, streams generici
 
 // NewCmdWait waits for Jobs to complete, fail, finish or be suspended.
 func NewCmdWait(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdWait(NewWaitOptions(configFlags, streams))
-}
-
-func newCmdWait(o *WaitOptions) *cobra.Command {
+	o := NewWaitOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "wait (NAME... | -l SELECTOR) [--for=complete|failed|finished|suspended] [--timeout=DURATION] [--early]",
 		Short: "Wait for Jobs to complete, fail, finish or be suspended",
