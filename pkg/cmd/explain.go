@@ -35,9 +35,14 @@ type ExplainOptions struct {
 	// reproducible post-mortems of saved objects.
 	NowFlag string
 
-	now     time.Time
-	printer cliprinters.ResourcePrinter // nil for the human view ("" and wide)
-	wide    bool
+	now time.Time
+	// cronJob is the NAME of explain cronjob/NAME (isCronJob), explained
+	// by runExplainCronJob.
+	cronJob   string
+	isCronJob bool
+	printer   cliprinters.ResourcePrinter // nil for the human view ("" and wide)
+	wide      bool
+	cron      cronJobFlags // explain cronjob/NAME (explain_cronjob.go)
 }
 
 // NewExplainOptions returns ExplainOptions with the defaults.
@@ -52,7 +57,7 @@ func NewExplainOptions(configFlags *genericclioptions.ConfigFlags, streams gener
 func NewCmdExplain(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewExplainOptions(configFlags, streams)
 	cmd := &cobra.Command{
-		Use:   "explain NAME [-o json|yaml|wide|jsonpath=...] | explain [NAME] -f FILE",
+		Use:   "explain NAME [-o json|yaml|wide|jsonpath=...] | explain [NAME] -f FILE | explain cronjob/NAME [--since 24h] [--next 5]",
 		Short: "Explain why a Job succeeded, failed or is stuck, with numbers",
 		Long: `Explain why a Job succeeded, failed or is stuck, tied to numbers.
 
@@ -85,7 +90,7 @@ documents), or a single Job.`,
   kubectl job explain pi -f pi.yaml --now=2026-03-01T12:00:00Z
 
   # Explain a Job read from stdin
-  kubectl get job pi -o yaml | kubectl job explain -f -`,
+  kubectl get job pi -o yaml | kubectl job explain -f -` + cronJobExplainExamples,
 		Args: atMostOneArg,
 		RunE: runE(o),
 	}
@@ -94,11 +99,15 @@ documents), or a single Job.`,
 	cmd.Flags().StringVarP(&o.Filename, "filename", "f", "", `Explain the Job in this file ("-" for stdin) instead of reading it from the cluster; implies --local`)
 	cmd.Flags().BoolVar(&o.Local, "local", false, "Read nothing from the cluster: explain the objects given with -f")
 	cmd.Flags().StringVar(&o.NowFlag, "now", "", "Explain as of this RFC3339 time instead of the current time (reproducible post-mortems)")
+	o.cron.addFlags(cmd)
 	return cmd
 }
 
 // Complete fills the name, namespace, clock, printer and client.
 func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
+	if o.cronJob, o.isCronJob = cronJobArg(args); o.isCronJob {
+		args = nil
+	}
 	names, err := parseJobArgs(args)
 	if err != nil {
 		return err
@@ -140,6 +149,8 @@ func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
 // Validate checks the arguments before any request.
 func (o *ExplainOptions) Validate() error {
 	switch {
+	case o.isCronJob:
+		return nil // runExplainCronJob checks its own
 	case o.Local && o.Filename == "":
 		return withHint(errors.New("--local needs objects to explain"), "give them with -f FILE, or -f - for stdin")
 	case o.Name == "" && o.Filename == "":
@@ -151,6 +162,9 @@ func (o *ExplainOptions) Validate() error {
 // Run explains the Job and prints the explanation. Pods or events that could
 // not be read are named on stderr, and the exit code says the output is partial.
 func (o *ExplainOptions) Run(ctx context.Context) error {
+	if o.isCronJob {
+		return o.runExplainCronJob(ctx, o.cronJob)
+	}
 	var (
 		in       explain.Input
 		problems []error

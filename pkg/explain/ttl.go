@@ -17,7 +17,7 @@ func (s *state) timeToLive() {
 	defer func() { s.e.TTL = t }()
 	if ttl == nil {
 		if cj := s.e.Spec.OwnerCronJob; cj != "" {
-			t.Message = "no ttlSecondsAfterFinished: kept until CronJob " + cj + "'s history limit removes it (successfulJobsHistoryLimit, default 3; failedJobsHistoryLimit, default 1)"
+			t.Message = "no ttlSecondsAfterFinished: kept until CronJob " + cj + "'s history limit removes it (" + s.historyLimits() + ")"
 		} else {
 			t.Message = "no ttlSecondsAfterFinished: kept until deleted"
 		}
@@ -60,4 +60,28 @@ func (s *state) timeToLive() {
 		t.State = TTLDue
 		t.Message = fmt.Sprintf("deletion due since %s (%s): the ttl-after-finished controller deletes it %s", formatClock(at, s.now), relative(at, s.now), pods)
 	}
+}
+
+// historyLimits names the owning CronJob's history limit that will remove
+// the Job: its own values when the CronJob was read, else the defaults.
+func (s *state) historyLimits() string {
+	cj := s.in.CronJob
+	if cj == nil || cj.Name != s.e.Spec.OwnerCronJob {
+		return "successfulJobsHistoryLimit, default 3; failedJobsHistoryLimit, default 1; the CronJob was not read"
+	}
+	limit := func(field string, v *int32, def int32) string {
+		if v == nil {
+			return fmt.Sprintf("%s, default %d", field, def)
+		}
+		return fmt.Sprintf("%s %d", field, *v)
+	}
+	succeeded := limit("successfulJobsHistoryLimit", cj.Spec.SuccessfulJobsHistoryLimit, 3)
+	failed := limit("failedJobsHistoryLimit", cj.Spec.FailedJobsHistoryLimit, 1)
+	switch {
+	case s.complete != nil:
+		return succeeded
+	case s.failed != nil:
+		return failed
+	}
+	return succeeded + "; " + failed
 }

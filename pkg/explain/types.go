@@ -54,6 +54,9 @@ type Input struct {
 	// "no pods".
 	PodsUnknown   bool
 	EventsUnknown bool
+	// CronJob is the CronJob that owns Job, when the caller read it: its
+	// history limits say when a finished Job without a TTL goes.
+	CronJob *batchv1.CronJob
 }
 
 // JobExplanation is the engine's output: the verdict with its evidence. Text

@@ -119,18 +119,7 @@ func PrintExplanation(w io.Writer, e *explain.JobExplanation, o ExplainOptions) 
 		b.WriteString("\nEvents: <none>\n")
 	}
 
-	if len(e.Warnings) > 0 {
-		b.WriteString("\nWarnings:\n")
-		for _, w := range e.Warnings {
-			b.WriteString("  ! " + Sanitize(w) + "\n")
-		}
-	}
-	if len(e.NextSteps) > 0 {
-		b.WriteString("\nNext steps:\n")
-		for _, s := range e.NextSteps {
-			b.WriteString("  " + Sanitize(s) + "\n")
-		}
-	}
+	writeNotes(&b, e.Warnings, e.NextSteps)
 	_, err := w.Write(b.Bytes())
 	return err
 }
