@@ -49,6 +49,7 @@ start() {
   local -a argv
   eval "argv=($(<"$cmdfile"))"
   rm -f "$dir/pids/$name"
+  # shellcheck disable=SC2016 # $$, $0 and $@ are the inner shell's
   setsid bash -c 'echo $$ > "$0"; exec "$@"' "$dir/pids/$name" "${argv[@]}" \
     >>"$dir/logs/$name.log" 2>&1 </dev/null &
   for _ in $(seq 50); do [ -s "$dir/pids/$name" ] && break; sleep 0.1; done

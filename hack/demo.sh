@@ -25,4 +25,5 @@ section kubectl job explain migrate -n demo
 kubectl job explain migrate -n demo || true
 section kubectl job explain gpu-batch -n demo
 kubectl job explain gpu-batch -n demo || true
+# shellcheck disable=SC2016 # $PATH is for the user to expand
 printf '\nThe cluster is still running. Try:\n  export KUBECONFIG=%s PATH=%s/bin:$PATH\n  kubectl job describe shards -n demo\n  make cluster-down\n' "$KUBECONFIG" "$KJ_ROOT"

@@ -29,6 +29,14 @@ export PATH="$KJ_ROOT/bin:$PATH"
 export DIFFTEST_N=${DIFFTEST_N:-12} DIFFTEST_SEED=${DIFFTEST_SEED:-$(( $(date +%s) % 100000 ))}
 kj_log "difftest seed $DIFFTEST_SEED (reproduce with SEED=$DIFFTEST_SEED)"
 # shellcheck disable=SC2086 # the package list is meant to split
-go test -tags "${KJ_E2E_TAGS:-e2e}" -count=1 -timeout 45m -parallel 16 -v ${KJ_E2E_RUN:+-run "$KJ_E2E_RUN"} ${KJ_E2E_PKGS:-./test/e2e/ ./test/difftest/} 2>&1 | tee "$log" | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' || true
-# The grep above only trims the output; the verdict comes from go test.
-grep -qE '^(ok|PASS)' "$log" && ! grep -qE '^(FAIL|--- FAIL|panic)' "$log"
+go test -tags "${KJ_E2E_TAGS:-e2e}" -count=1 -timeout 45m -parallel 16 -v ${KJ_E2E_RUN:+-run "$KJ_E2E_RUN"} ${KJ_E2E_PKGS:-./test/e2e/ ./test/difftest/} >"$log" 2>&1 &
+gotest=$!
+# The grep only trims what is shown; the verdict is go test's exit status
+# (a go test killed mid-way is a failure, however green its log looks).
+tail -n +1 -f --pid=$gotest "$log" | grep --line-buffered -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' || true
+status=0
+wait "$gotest" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "e2e: go test exited $status; the full output is in $log" >&2
+fi
+exit "$status"

@@ -104,8 +104,9 @@ rm "$KREW_ROOT/bin/kubectl_complete-job"
 
 step "5. kubectl krew uninstall job"
 run kubectl krew uninstall job
-[ ! -e "$KREW_ROOT/bin/kubectl-job" ] && [ ! -e "$KREW_ROOT/store/job" ] && [ ! -e "$KREW_ROOT/receipts/job.yaml" ] \
-  || kj_die "uninstall left files behind: $(find "$KREW_ROOT" -name '*job*')"
+if [ -e "$KREW_ROOT/bin/kubectl-job" ] || [ -e "$KREW_ROOT/store/job" ] || [ -e "$KREW_ROOT/receipts/job.yaml" ]; then
+  kj_die "uninstall left files behind: $(find "$KREW_ROOT" -name '*job*')"
+fi
 if kubectl job version >/dev/null 2>&1 && [ "$(command -v kubectl-job)" = "$KREW_ROOT/bin/kubectl-job" ]; then
   kj_die "kubectl job still runs krew's copy after uninstall"
 fi

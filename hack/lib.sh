@@ -1,4 +1,7 @@
+# shellcheck shell=bash
 # Shared settings for the hack/ scripts. Source it; do not run it.
+# The KJ_* variables are read by the scripts that source it:
+# shellcheck disable=SC2034
 # Everything built is cached outside the clone, keyed by version and by the
 # content of the tools modules, so a warm machine rebuilds nothing.
 

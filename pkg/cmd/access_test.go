@@ -10,7 +10,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
@@ -79,13 +78,10 @@ func TestMutationsCheckAccessFirst(t *testing.T) {
 		a.Status.Conditions, b.Status.Conditions = nil, nil
 		cs := fake.NewClientset(a, b)
 		answerAccessReviews(cs, "patch jobs ns")
-		streams, _, _, errOut := genericiooptions.NewTestIOStreams()
-		o := NewSuspendOptions(testConfigFlags(), streams, true)
-		o.Client, o.Namespace = cs, "ns"
-		code := runJobCmd(newCmdSuspend(o), streams, "a", "b")
-		if code != exitcode.Error || len(patches(cs)) != 0 || strings.Count(errOut.String(), "\n") != 1 ||
-			!strings.Contains(errOut.String(), `cannot patch resource "jobs" in API group "batch" in the namespace "ns"; nothing was suspended`) {
-			t.Errorf("exit %d, patches %v, stderr:\n%s", code, patches(cs), errOut.String())
+		r := runJob(t, cs, testNow, "", "suspend", "a", "b")
+		if r.code != exitcode.Error || len(patches(cs)) != 0 || strings.Count(r.stderr, "\n") != 1 ||
+			!strings.Contains(r.stderr, `cannot patch resource "jobs" in API group "batch" in the namespace "ns"; nothing was suspended`) {
+			t.Errorf("exit %d, patches %v, stderr:\n%s", r.code, patches(cs), r.stderr)
 		}
 	})
 }

@@ -1,19 +1,18 @@
 package cmd
 
 import (
-	"context"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // completionTimeout bounds every API call made for a <TAB>: an unreachable
@@ -21,10 +20,9 @@ import (
 const completionTimeout = 5 * time.Second
 
 // completionClient builds the client that completion lists names with, from
-// the same -n/--context/--kubeconfig flags the command would use. Command
-// tests replace it with a fake clientset.
-var completionClient = func(configFlags *genericclioptions.ConfigFlags) (kubernetes.Interface, error) {
-	return clientFromFlags(configFlags, func(cfg *rest.Config) {
+// the same -n/--context/--kubeconfig flags the command would use.
+func completionClient(configFlags *genericclioptions.ConfigFlags) (kubernetes.Interface, error) {
+	return newClient(configFlags, func(cfg *rest.Config) {
 		if cfg.Timeout == 0 {
 			cfg.Timeout = completionTimeout
 		}
@@ -52,8 +50,8 @@ var (
 // command drops from its help disappears from completion with it.
 var flagValueCandidates = map[string][]string{
 	"for":     {"complete", "failed", "finished", "suspended"},
-	"cascade": {"background", "foreground", "orphan"},
-	"sort-by": {"age", "name", "duration", "status"},
+	"cascade": cascadeValues,
+	"sort-by": printers.ListSortOrders,
 	// Formats taking an argument end in "=", so the shell does not add a space.
 	"output": {"wide", "json", "yaml", "kyaml", "name", "jsonpath=", "jsonpath-as-json=", "jsonpath-file=",
 		"go-template=", "go-template-file=", "template=", "templatefile=", "custom-columns="},
@@ -117,7 +115,7 @@ func registerFlag(cmd *cobra.Command, flag string, f cobra.CompletionFunc) {
 // -n/--context/--kubeconfig select, skipping names already on the line.
 func completeJobNames(configFlags *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		return listNames(configFlags, toComplete, args, listJobNames)
+		return listNames(configFlags, toComplete, args, kube.JobNames)
 	}
 }
 
@@ -125,7 +123,7 @@ func completeJobNames(configFlags *genericclioptions.ConfigFlags) cobra.Completi
 // that -n/--context/--kubeconfig select.
 func completeCronJobNames(configFlags *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		return listNames(configFlags, toComplete, nil, listCronJobNames)
+		return listNames(configFlags, toComplete, nil, kube.CronJobNames)
 	}
 }
 
@@ -155,37 +153,14 @@ func completeContainerNames(configFlags *genericclioptions.ConfigFlags) cobra.Co
 		if len(args) == 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return listNames(configFlags, toComplete, nil, func(ctx context.Context, c kubernetes.Interface, ns string) ([]string, error) {
-			job, err := c.BatchV1().Jobs(ns).Get(ctx, args[0], metav1.GetOptions{})
-			if err != nil {
-				return nil, err
-			}
-			var names []string
-			for _, c := range job.Spec.Template.Spec.InitContainers {
-				names = append(names, c.Name)
-			}
-			for _, c := range job.Spec.Template.Spec.Containers {
-				names = append(names, c.Name)
-			}
-			return names, nil
-		})
+		return listNames(configFlags, toComplete, nil, kube.ContainerNames(args[0]))
 	}
 }
 
 // completeNamespaces completes -n with the cluster's namespaces.
 func completeNamespaces(configFlags *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		return listNames(configFlags, toComplete, nil, func(ctx context.Context, c kubernetes.Interface, _ string) ([]string, error) {
-			list, err := c.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
-			if err != nil {
-				return nil, err
-			}
-			names := make([]string, len(list.Items))
-			for i := range list.Items {
-				names[i] = list.Items[i].Name
-			}
-			return names, nil
-		})
+		return listNames(configFlags, toComplete, nil, kube.NamespaceNames)
 	}
 }
 
@@ -288,114 +263,4 @@ printed here completes the kubectl-job binary when it is run directly.
 			shell.Example = "  # Print the " + shell.Name() + " completion script of kubectl-job\n  kubectl job completion " + shell.Name()
 		}
 	}
-}
-
-// nameLister lists names in a namespace.
-type nameLister func(ctx context.Context, c kubernetes.Interface, namespace string) ([]string, error)
-
-// listNames runs list against the cluster and namespace the flags select and
-// returns the names starting with toComplete, minus those in exclude. Errors
-// go to cobra's completion debug log: a shell has nowhere to show them.
-func listNames(configFlags *genericclioptions.ConfigFlags, toComplete string, exclude []string, list nameLister) ([]string, cobra.ShellCompDirective) {
-	namespace, _, err := configFlags.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
-		cobra.CompDebugln("reading kubeconfig: "+err.Error(), false)
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	client, err := completionClient(configFlags)
-	if err != nil {
-		cobra.CompDebugln("building client: "+err.Error(), false)
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
-	defer cancel()
-	names, err := list(ctx, client, namespace)
-	if err != nil {
-		cobra.CompDebugln("listing: "+err.Error(), false)
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	return matching(names, toComplete, exclude), cobra.ShellCompDirectiveNoFileComp
-}
-
-func listJobNames(ctx context.Context, c kubernetes.Interface, namespace string) ([]string, error) {
-	list, err := c.BatchV1().Jobs(namespace).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(list.Items))
-	for i := range list.Items {
-		names[i] = list.Items[i].Name
-	}
-	return names, nil
-}
-
-func listCronJobNames(ctx context.Context, c kubernetes.Interface, namespace string) ([]string, error) {
-	list, err := c.BatchV1().CronJobs(namespace).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(list.Items))
-	for i := range list.Items {
-		names[i] = list.Items[i].Name
-	}
-	return names, nil
-}
-
-// maxArgs stops f from offering anything once n arguments are on the line.
-func maxArgs(n int, f cobra.CompletionFunc) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if len(args) >= n {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return f(cmd, args, toComplete)
-	}
-}
-
-// withPrefix completes words of the form prefix+NAME with f's names.
-func withPrefix(prefix string, f cobra.CompletionFunc) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if !strings.HasPrefix(toComplete, prefix) {
-			if strings.HasPrefix(prefix, toComplete) {
-				return []string{prefix}, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-			}
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		names, directive := f(cmd, args, strings.TrimPrefix(toComplete, prefix))
-		for i := range names {
-			names[i] = prefix + names[i]
-		}
-		return names, directive
-	}
-}
-
-// matching returns the sorted names that start with prefix and are not in
-// exclude.
-func matching(names []string, prefix string, exclude []string) []string {
-	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n, prefix) && !slices.Contains(exclude, n) {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func without(names, exclude []string) []string {
-	return slices.DeleteFunc(names, func(n string) bool { return slices.Contains(exclude, n) })
-}
-
-func allHaveSuffix(values []string, suffix string) bool {
-	for _, v := range values {
-		if !strings.HasSuffix(v, suffix) {
-			return false
-		}
-	}
-	return true
-}
-
-// mentions reports whether text names word as a whole word; a hyphen counts
-// as part of a word, so "json" is not found in "jsonpath-as-json".
-func mentions(text, word string) bool {
-	return regexp.MustCompile(`(^|[^\w-])` + regexp.QuoteMeta(word) + `($|[^\w-])`).MatchString(text)
 }

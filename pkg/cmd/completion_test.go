@@ -16,6 +16,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 )
 
 // completionKubeconfig has two contexts whose default namespaces differ, so a
@@ -65,9 +66,11 @@ func runComplete(t *testing.T, client kubernetes.Interface, args ...string) stri
 	if err := os.WriteFile(kubeconfig, []byte(completionKubeconfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	saved := completionClient
-	t.Cleanup(func() { completionClient = saved })
-	completionClient = func(*genericclioptions.ConfigFlags) (kubernetes.Interface, error) { return client, nil }
+	saved := newClient
+	t.Cleanup(func() { newClient = saved })
+	newClient = func(*genericclioptions.ConfigFlags, ...func(*rest.Config)) (kubernetes.Interface, error) {
+		return client, nil
+	}
 
 	streams, _, out, _ := genericiooptions.NewTestIOStreams()
 	root := NewCmdJob(streams)
@@ -86,7 +89,7 @@ func runComplete(t *testing.T, client kubernetes.Interface, args ...string) stri
 	return out.String()
 }
 
-// These tests swap completionClient, so they do not run in parallel.
+// These tests swap newClient, so they do not run in parallel.
 func TestCompletion(t *testing.T) {
 	const noFiles = ":4\n" // ShellCompDirectiveNoFileComp
 	const noSpace = ":6\n" // ... | ShellCompDirectiveNoSpace

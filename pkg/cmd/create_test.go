@@ -9,18 +9,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	clienttesting "k8s.io/client-go/testing"
-	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
@@ -34,21 +30,8 @@ func checkJobGolden(t *testing.T, name, got string) {
 
 // runJobCmd runs cmd with args as main would and returns stdout, stderr and
 // the exit code.
-func runJobCmd(cmd *cobra.Command, streams genericiooptions.IOStreams, args ...string) int {
-	cmd.SetArgs(args)
-	cmd.SetContext(context.Background())
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	return Execute(cmd, streams)
-}
 
 var testNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-
-func testConfigFlags() *genericclioptions.ConfigFlags {
-	ns := "ns"
-	cf := genericclioptions.NewConfigFlags(false)
-	cf.Namespace = &ns
-	return cf
-}
 
 type createRun struct {
 	stdout, stderr string
@@ -61,12 +44,8 @@ func runCreate(t *testing.T, cs *fake.Clientset, stdin string, args ...string) c
 	if cs == nil {
 		cs = fake.NewClientset()
 	}
-	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
-	in.WriteString(stdin)
-	o := NewCreateOptions(testConfigFlags(), streams)
-	o.Client, o.Namespace, o.Now, o.Progress = cs, "ns", func() time.Time { return testNow }, ptr.To(false)
-	code := runJobCmd(newCmdCreate(o), streams, args...)
-	return createRun{out.String(), errOut.String(), code, cs}
+	r := runJob(t, cs, testNow, stdin, append([]string{"create"}, args...)...)
+	return createRun{r.stdout, r.stderr, r.code, cs}
 }
 
 func TestCreateDryRunClientYAML(t *testing.T) {

@@ -2,29 +2,16 @@ package cmd
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
-
-	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
-	"github.com/kubectl-job/kubectl-job/pkg/explain"
-	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
 
 // The values of --cascade.
@@ -32,12 +19,9 @@ var cascadeValues = []string{"background", "foreground", "orphan"}
 
 // DeleteOptions holds the flags and state of "kubectl job delete".
 type DeleteOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	commandCore
 
 	Names         []string
-	Namespace     string
-	AllNamespaces bool
 	LabelSelector string
 	All           bool
 	Cascade       string
@@ -49,10 +33,6 @@ type DeleteOptions struct {
 	DeleteNow     bool
 	Output        string
 
-	// Client and Now are set by Complete unless a test set them first.
-	Client kubernetes.Interface
-	Now    func() time.Time
-
 	dryRun      cmdutil.DryRunStrategy
 	propagation metav1.DeletionPropagation
 	gracePeriod *int64 // nil: the pods' own terminationGracePeriodSeconds
@@ -62,8 +42,7 @@ type DeleteOptions struct {
 // NewDeleteOptions returns DeleteOptions with kubectl's defaults.
 func NewDeleteOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *DeleteOptions {
 	return &DeleteOptions{
-		configFlags: configFlags,
-		IOStreams:   streams,
+		commandCore: newCommandCore(configFlags, streams),
 		Cascade:     "background",
 		Wait:        true,
 		DryRun:      "none",
@@ -109,20 +88,10 @@ Job; orphan leaves them in place, running, with no Job to own them.
 
   # Delete the failed Jobs that kubectl job list shows
   kubectl job list --status failed -o name | xargs kubectl job delete`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			ctx, stop := interruptibleContext(cmd)
-			defer stop()
-			return o.Run(ctx)
-		},
+		RunE: runE(o),
 	}
 	fs := cmd.Flags()
-	fs.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "With -l or --all, select Jobs in every namespace.")
+	o.addAllNamespacesFlag(cmd, "With -l or --all, select Jobs in every namespace.")
 	fs.StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Delete the Jobs matching this label selector, e.g. -l app=etl.")
 	fs.BoolVar(&o.All, "all", o.All, "Delete every Job in the namespace.")
 	fs.StringVar(&o.Cascade, "cascade", o.Cascade, `What happens to the pods: "background" (deleted after the Job), "foreground" (deleted before the Job) or "orphan" (left running).`)
@@ -139,55 +108,20 @@ Job; orphan leaves them in place, running, with no Job to own them.
 
 // Complete reads the arguments and flags and sets up the client. It sends
 // nothing.
-func (o *DeleteOptions) Complete(cmd *cobra.Command, args []string) error {
+func (o *DeleteOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
-	if o.Names, err = jobNames(args); err != nil {
+	if o.Names, err = parseJobArgs(args); err != nil {
 		return err
-	}
-	if o.Namespace == "" {
-		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
 	}
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	o.answers = bufio.NewReader(o.In)
-	if o.Client == nil {
-		var err error
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.complete(true)
 }
 
-// jobNames accepts NAME, job/NAME, jobs/NAME and job.batch/NAME (what
-// kubectl job list -o name prints), and drops repeats.
-func jobNames(args []string) ([]string, error) {
-	var names []string
-	for _, a := range args {
-		name := a
-		if kind, n, ok := strings.Cut(a, "/"); ok {
-			switch strings.ToLower(kind) {
-			case "job", "jobs", "job.batch", "jobs.batch":
-				name = n
-			default:
-				return nil, fmt.Errorf("%q is not a Job: kubectl job delete deletes Jobs only; use kubectl delete %s", a, a)
-			}
-		}
-		if name == "" {
-			return nil, fmt.Errorf("invalid Job name %q", a)
-		}
-		if !slices.Contains(names, name) {
-			names = append(names, name)
-		}
-	}
-	return names, nil
-}
+// interruptible: Ctrl-C stops the deletes between two Jobs.
+func (o *DeleteOptions) interruptible() bool { return true }
 
 // Validate rejects bad flag combinations before any request.
 func (o *DeleteOptions) Validate() error {
@@ -233,333 +167,3 @@ func (o *DeleteOptions) Validate() error {
 }
 
 func ptrInt64(v int64) *int64 { return &v }
-
-// scope is the namespace requests go to: "" for -A.
-func (o *DeleteOptions) scope() string {
-	if o.AllNamespaces {
-		return ""
-	}
-	return o.Namespace
-}
-
-// Run finds the Jobs, says what goes with each, deletes them and waits.
-func (o *DeleteOptions) Run(ctx context.Context) error {
-	jobs, err := o.findJobs(ctx)
-	if err != nil {
-		return err
-	}
-	if len(jobs) == 0 {
-		fmt.Fprintln(o.ErrOut, noJobsFound(o.scope()))
-		return nil
-	}
-	if err := o.checkAccess(ctx, jobs); err != nil {
-		return err
-	}
-	pods, podsErr := podsOfJobs(ctx, o.Client, o.scope(), jobs)
-	if podsErr != nil {
-		fmt.Fprintf(o.ErrOut, "Warning: %v; cannot say what goes with the Jobs\n", kube.NewReadError("list", "pods", o.scope(), podsErr))
-	}
-	now := o.Now()
-	var deleted []*batchv1.Job
-	failed := 0
-	for _, job := range jobs {
-		jobPods, known := pods[job.UID]
-		known = known && podsErr == nil
-		exp := explain.Explain(explain.Input{Job: job, Pods: jobPods, Now: now, PodsUnknown: !known, EventsUnknown: true})
-		o.sayImpact(job, jobPods, known, exp, now)
-		if o.Interactive && !o.confirm(job) {
-			fmt.Fprintf(o.ErrOut, "job.batch/%s skipped\n", job.Name)
-			continue
-		}
-		if o.dryRun == cmdutil.DryRunClient {
-			o.printDeleted(job)
-			continue
-		}
-		err := kube.DeleteJob(ctx, o.Client, job, kube.DeleteJobOptions{
-			Propagation:        o.propagation,
-			GracePeriodSeconds: o.gracePeriod,
-			DryRun:             o.dryRun == cmdutil.DryRunServer,
-		})
-		switch {
-		case apierrors.IsNotFound(err):
-			// Gone since it was read (TTL, someone else): what was asked holds.
-			fmt.Fprintf(o.ErrOut, "job.batch/%s was already deleted\n", job.Name)
-			continue
-		case kube.IsPreconditionFailed(err):
-			failed++
-			fmt.Fprintf(o.ErrOut, "error: job.batch/%s was deleted and re-created since it was read (its UID changed); the new Job was not deleted: run the command again to delete it\n", job.Name)
-			continue
-		case err != nil:
-			failed++
-			fmt.Fprintf(o.ErrOut, "%s\n", errorMessage(fmt.Errorf("cannot delete job.batch/%s: %w", job.Name, err)))
-			if ctx.Err() != nil {
-				return exitcode.New(exitcode.Error, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
-			}
-			continue
-		}
-		o.printDeleted(job)
-		deleted = append(deleted, job)
-		if o.gracePeriod != nil && known {
-			for _, err := range kube.DeleteUnfinishedPods(ctx, o.Client, jobPods, *o.gracePeriod, o.dryRun == cmdutil.DryRunServer) {
-				fmt.Fprintf(o.ErrOut, "Warning: %v\n", err)
-			}
-		}
-	}
-	if err := o.waitGone(ctx, deleted); err != nil {
-		return err
-	}
-	if failed > 0 {
-		return exitcode.New(exitcode.Error, fmt.Errorf("%d of %d Jobs were not deleted; see the errors above", failed, len(jobs)))
-	}
-	return nil
-}
-
-// checkAccess makes sure, before the first delete, that every delete is
-// allowed: a user who may delete Jobs in one namespace of -A but not in
-// another gets an error and nothing deleted, not half of the Jobs gone.
-func (o *DeleteOptions) checkAccess(ctx context.Context, jobs []*batchv1.Job) error {
-	if o.dryRun != cmdutil.DryRunNone {
-		return nil
-	}
-	var accesses []kube.Access
-	for _, j := range jobs {
-		accesses = append(accesses, kube.Access{Verb: "delete", Resource: batchv1.Resource("jobs"), Namespace: j.Namespace})
-		if o.gracePeriod != nil {
-			accesses = append(accesses, kube.Access{Verb: "delete", Resource: corev1.Resource("pods"), Namespace: j.Namespace})
-		}
-	}
-	return withHint(kube.CheckAccess(ctx, o.Client, accesses...), "nothing was deleted")
-}
-
-// findJobs reads the Jobs to delete. Named Jobs are all read before anything
-// is deleted, so a misspelt name deletes nothing.
-func (o *DeleteOptions) findJobs(ctx context.Context) ([]*batchv1.Job, error) {
-	if len(o.Names) == 0 {
-		list, _, err := kube.ListJobs(ctx, o.Client, o.scope(), metav1.ListOptions{LabelSelector: o.LabelSelector, Limit: 500})
-		if err != nil {
-			return nil, err
-		}
-		jobs := make([]*batchv1.Job, len(list))
-		for i := range list {
-			jobs[i] = &list[i]
-		}
-		return jobs, nil
-	}
-	var jobs []*batchv1.Job
-	var notFound []error
-	for _, name := range o.Names {
-		job, err := o.Client.BatchV1().Jobs(o.Namespace).Get(ctx, name, metav1.GetOptions{})
-		switch {
-		case apierrors.IsNotFound(err):
-			notFound = append(notFound, err)
-		case err != nil:
-			return nil, err
-		default:
-			jobs = append(jobs, job)
-		}
-	}
-	switch {
-	case len(notFound) == 1 && len(o.Names) == 1:
-		return nil, withHint(notFound[0], "list the Jobs with: kubectl job list -n %s", o.Namespace)
-	case len(notFound) > 0:
-		for _, err := range notFound {
-			fmt.Fprintln(o.ErrOut, errorMessage(err))
-		}
-		return nil, fmt.Errorf("nothing was deleted: %d of %d Jobs not found; list the Jobs with: kubectl job list -n %s", len(notFound), len(o.Names), o.Namespace)
-	}
-	return jobs, nil
-}
-
-// podsOfJobs reads the pods of jobs: one request per Job for a few, one per
-// scope for many (plus one per Job whose pods carry no job-name label).
-func podsOfJobs(ctx context.Context, client kubernetes.Interface, scope string, jobs []*batchv1.Job) (map[types.UID][]corev1.Pod, error) {
-	out := map[types.UID][]corev1.Pod{}
-	var rest []*batchv1.Job
-	if len(jobs) > 3 {
-		byLabel, err := kube.ListPodsOfJobs(ctx, client, scope, jobs, 500)
-		if err != nil {
-			return out, err
-		}
-		for _, j := range jobs {
-			if p, ok := byLabel[j.UID]; ok {
-				out[j.UID] = p
-			} else {
-				rest = append(rest, j)
-			}
-		}
-	} else {
-		rest = jobs
-	}
-	for _, j := range rest {
-		p, err := kube.ListJobPods(ctx, client, j)
-		if err != nil {
-			return out, err
-		}
-		out[j.UID] = p
-	}
-	return out, nil
-}
-
-// sayImpact tells, on stderr, what deleting job takes with it.
-func (o *DeleteOptions) sayImpact(job *batchv1.Job, pods []corev1.Pod, known bool, exp *explain.JobExplanation, now time.Time) {
-	ref := "job.batch/" + job.Name
-	if o.AllNamespaces {
-		ref += " in " + job.Namespace
-	}
-	c := countPods(pods)
-	switch {
-	case !known:
-		// The warning about the pods list already said it, once for all.
-	case o.propagation == metav1.DeletePropagationOrphan:
-		if len(pods) > 0 {
-			what := fmt.Sprintf("the %d pods of %s%s in place with no Job to own them; delete them", len(pods), ref, c.activeText())
-			if len(pods) == 1 {
-				what = fmt.Sprintf("the pod of %s%s in place with no Job to own it; delete it", ref, c.activeText())
-			}
-			fmt.Fprintf(o.ErrOut, "Warning: --cascade=orphan leaves %s later with: kubectl delete pods -n %s -l %s=%s\n",
-				what, job.Namespace, kube.LabelControllerUID, job.UID)
-		} else {
-			fmt.Fprintf(o.ErrOut, "%s: no pods\n", ref)
-		}
-	case len(pods) == 0:
-		fmt.Fprintf(o.ErrOut, "%s: no pods\n", ref)
-	default:
-		line := fmt.Sprintf("%s: its %d pods go too%s", ref, len(pods), c.activeText())
-		if len(pods) == 1 {
-			line = fmt.Sprintf("%s: its pod goes too%s", ref, c.activeText())
-		}
-		if c.failed > 0 {
-			line += fmt.Sprintf("; logs of %s will be lost (save them first: kubectl job logs %s -n %s --failed)", plural(c.failed, "failed attempt"), job.Name, job.Namespace)
-		}
-		fmt.Fprintln(o.ErrOut, line)
-	}
-	if exp != nil {
-		switch exp.TTL.State {
-		case explain.TTLScheduled:
-			in := "soon"
-			if exp.TTL.DeleteAt != nil && exp.TTL.DeleteAt.After(now) {
-				in = "in " + duration.HumanDuration(exp.TTL.DeleteAt.Sub(now))
-			}
-			fmt.Fprintf(o.ErrOut, "%s: would be deleted by its TTL %s anyway\n", ref, in)
-		case explain.TTLDue:
-			fmt.Fprintf(o.ErrOut, "%s: its TTL has passed; the TTL controller is about to delete it anyway\n", ref)
-		}
-	}
-}
-
-// podCounts counts a Job's pods by what deleting them loses.
-type podCounts struct{ running, pending, failed int }
-
-func countPods(pods []corev1.Pod) podCounts {
-	var c podCounts
-	for i := range pods {
-		switch pods[i].Status.Phase {
-		case corev1.PodRunning:
-			c.running++
-		case corev1.PodPending:
-			c.pending++
-		case corev1.PodFailed:
-			c.failed++
-		}
-	}
-	return c
-}
-
-func (c podCounts) activeText() string {
-	var parts []string
-	if c.running > 0 {
-		parts = append(parts, fmt.Sprintf("%d still running", c.running))
-	}
-	if c.pending > 0 {
-		parts = append(parts, fmt.Sprintf("%d pending", c.pending))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-// confirm asks on stderr whether to delete job and reads the answer from
-// stdin; anything but y or yes, or no answer, is no.
-func (o *DeleteOptions) confirm(job *batchv1.Job) bool {
-	fmt.Fprintf(o.ErrOut, "Delete job.batch/%s in namespace %s? (y/N): ", job.Name, job.Namespace)
-	return readYes(o.answers)
-}
-
-func readYes(r *bufio.Reader) bool {
-	line, err := r.ReadString('\n')
-	if err != nil && (err != io.EOF || line == "") {
-		return false
-	}
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
-}
-
-// printDeleted prints what kubectl delete prints for a deleted Job.
-func (o *DeleteOptions) printDeleted(job *batchv1.Job) {
-	printDeletedJob(o.Out, job, o.Output, o.dryRun)
-}
-
-func printDeletedJob(w io.Writer, job *batchv1.Job, output string, dryRun cmdutil.DryRunStrategy) {
-	if output == "name" {
-		fmt.Fprintf(w, "job.batch/%s\n", job.Name)
-		return
-	}
-	suffix := ""
-	switch dryRun {
-	case cmdutil.DryRunClient:
-		suffix = " (dry run)"
-	case cmdutil.DryRunServer:
-		suffix = " (server dry run)"
-	}
-	fmt.Fprintf(w, "job.batch %q deleted from %s namespace%s\n", job.Name, job.Namespace, suffix)
-}
-
-// waitGone waits, with --wait, until every deleted Job (and unless orphaned,
-// its pods) is gone.
-func (o *DeleteOptions) waitGone(ctx context.Context, jobs []*batchv1.Job) error {
-	if !o.Wait || o.dryRun != cmdutil.DryRunNone || len(jobs) == 0 {
-		return nil
-	}
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
-	withPods := o.propagation != metav1.DeletePropagationOrphan
-	for _, job := range jobs {
-		err := kube.WaitForJobAndPodsDeletion(ctx, o.Client, job, withPods)
-		switch {
-		case errors.Is(err, context.DeadlineExceeded):
-			return exitcode.New(exitcode.Timeout, fmt.Errorf("%w after %s; the deletes were accepted and go on: check with kubectl job list -n %s", err, o.Timeout, job.Namespace))
-		case apierrors.IsForbidden(err):
-			// The deletes were allowed and made; only seeing them finish is
-			// not: say so once and exit partial rather than fail.
-			resource := "jobs"
-			var status apierrors.APIStatus
-			if errors.As(err, &status) && status.Status().Details != nil && status.Status().Details.Kind != "" {
-				resource = status.Status().Details.Kind
-			}
-			fmt.Fprintf(o.ErrOut, "Warning: %v; the deletes were accepted and go on without waiting\n", kube.NewReadError("watch", resource, job.Namespace, err))
-			return exitcode.New(exitcode.Partial, nil)
-		case err != nil:
-			return fmt.Errorf("waiting for the deletes to finish: %w", err)
-		}
-	}
-	return nil
-}
-
-// noJobsFound is kubectl's message for an empty selection.
-func noJobsFound(namespace string) string {
-	if namespace == "" {
-		return "No resources found"
-	}
-	return fmt.Sprintf("No resources found in %s namespace.", namespace)
-}

@@ -181,7 +181,7 @@ func TestDeleteValidation(t *testing.T) {
 		{[]string{"a", "--cascade=orphan", "--now"}, "error: --grace-period and --now apply to the Job's pods, which --cascade=orphan leaves running; drop one of them"},
 		{[]string{"a", "--dry-run=maybe"}, `error: --dry-run must be "none", "client" or "server", got "maybe"`},
 		{[]string{"a", "-o", "yaml"}, "error: unexpected -o output mode: yaml; only -o name is supported"},
-		{[]string{"pod/a"}, `error: "pod/a" is not a Job: kubectl job delete deletes Jobs only; use kubectl delete pod/a`},
+		{[]string{"pod/a"}, `error: "pod/a" is not a Job: give NAME or job/NAME`},
 		{[]string{"a", "--timeout=-1s"}, "error: invalid --timeout -1s: must be 0 (no limit) or more"},
 	}
 	for _, tt := range tests {

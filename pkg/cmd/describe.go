@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -21,33 +20,23 @@ import (
 
 // DescribeOptions holds the flags and state of "kubectl job describe".
 type DescribeOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	commandCore
 
 	Names         []string
-	Namespace     string
-	AllNamespaces bool
 	LabelSelector string
 	ChunkSize     int64
 	// PodFailureBackoff is --pod-failure-backoff.
 	PodFailureBackoff time.Duration
-
-	// Client and Now are set by Complete unless a test set them first.
-	Client kubernetes.Interface
-	Now    func() time.Time
 }
 
 // NewDescribeOptions returns DescribeOptions with kubectl's defaults.
 func NewDescribeOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *DescribeOptions {
-	return &DescribeOptions{configFlags: configFlags, IOStreams: streams, ChunkSize: 500, PodFailureBackoff: explain.PodFailureBackoff}
+	return &DescribeOptions{commandCore: newCommandCore(configFlags, streams), ChunkSize: 500, PodFailureBackoff: explain.PodFailureBackoff}
 }
 
 // NewCmdDescribe returns "kubectl job describe".
 func NewCmdDescribe(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdDescribe(NewDescribeOptions(configFlags, streams))
-}
-
-func newCmdDescribe(o *DescribeOptions) *cobra.Command {
+	o := NewDescribeOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "describe (NAME... | -l SELECTOR)",
 		Short: "Show everything about Jobs: spec, conditions, attempts, a timeline and events",
@@ -64,46 +53,22 @@ the number of pods.`,
 
   # Describe every Job labelled app=etl in every namespace
   kubectl job describe -A -l app=etl`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			return o.Run(ctx)
-		},
+		RunE: runE(o),
 	}
-	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "With -l, describe matching Jobs in every namespace.")
+	o.addAllNamespacesFlag(cmd, "With -l, describe matching Jobs in every namespace.")
 	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Describe the Jobs matching this label selector, e.g. -l app=etl.")
 	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "With -l, read Jobs in pages of this many; 0 reads them in one request.")
 	addPodFailureBackoffFlag(cmd.Flags(), &o.PodFailureBackoff)
 	return cmd
 }
 
-// Complete fills in the namespace, client and clock.
-func (o *DescribeOptions) Complete(args []string) error {
-	o.Names = args
+// Complete fills in the names, namespace, client and clock.
+func (o *DescribeOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
-	if o.Namespace == "" {
-		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
+	if o.Names, err = parseJobArgs(args); err != nil {
+		return err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Client == nil {
-		var err error
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.complete(true)
 }
 
 // Validate checks that Jobs are named one way only.
@@ -128,20 +93,12 @@ func (o *DescribeOptions) Run(ctx context.Context) error {
 	type target struct{ namespace, name string }
 	var targets []target
 	if o.LabelSelector != "" {
-		ns := o.Namespace
-		if o.AllNamespaces {
-			ns = ""
-		}
-		jobs, _, err := kube.ListJobs(ctx, o.Client, ns, metav1.ListOptions{LabelSelector: o.LabelSelector, Limit: o.ChunkSize})
+		jobs, _, err := kube.ListJobs(ctx, o.Client, o.scope(), metav1.ListOptions{LabelSelector: o.LabelSelector, Limit: o.ChunkSize})
 		if err != nil {
 			return err
 		}
 		if len(jobs) == 0 {
-			if o.AllNamespaces {
-				fmt.Fprintln(o.ErrOut, "No resources found")
-			} else {
-				fmt.Fprintf(o.ErrOut, "No resources found in %s namespace.\n", o.Namespace)
-			}
+			fmt.Fprintln(o.ErrOut, o.noResources())
 			return nil
 		}
 		for _, j := range jobs {

@@ -1,14 +1,10 @@
 package cmd
 
 import (
-	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
@@ -16,21 +12,8 @@ import (
 
 func runDescribe(t *testing.T, client *fake.Clientset, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	ns := "ns"
-	flags := genericclioptions.NewConfigFlags(false)
-	flags.Namespace = &ns
-	o := NewDescribeOptions(flags, streams)
-	o.Client, o.Now = client, func() time.Time { return listNow }
-	cmd := newCmdDescribe(o)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	cmd.SetArgs(append([]string{}, args...))
-	err := cmd.Execute()
-	var ee *exitcode.ExitError
-	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
-		errOut.WriteString(errorMessage(err) + "\n")
-	}
-	return out.String(), errOut.String(), exitcode.Of(err)
+	r := runJob(t, client, listNow, "", append([]string{"describe"}, args...)...)
+	return r.stdout, r.stderr, r.code
 }
 
 func TestDescribeCommand(t *testing.T) {

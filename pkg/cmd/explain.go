@@ -15,7 +15,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -25,12 +24,10 @@ import (
 
 // ExplainOptions are the flags and state of "kubectl job explain".
 type ExplainOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	PrintFlags  *genericclioptions.PrintFlags
-	genericiooptions.IOStreams
+	commandCore
+	PrintFlags *genericclioptions.PrintFlags
 
-	Name      string
-	Namespace string
+	Name string
 	// Filename is -f: a file, or "-" for stdin, explained without a cluster.
 	Filename string
 	Local    bool
@@ -40,23 +37,21 @@ type ExplainOptions struct {
 	// PodFailureBackoff is --pod-failure-backoff.
 	PodFailureBackoff time.Duration
 
-	// Client and Now are set by Complete unless a test set them.
-	Client kubernetes.Interface
-	Now    func() time.Time
-
-	now     time.Time
-	printer cliprinters.ResourcePrinter // nil for the human view ("" and wide)
-	wide    bool
-	cron    cronJobFlags // explain cronjob/NAME (explain_cronjob.go)
+	now time.Time
+	// cronJob is the NAME of explain cronjob/NAME (isCronJob), explained
+	// by runExplainCronJob.
+	cronJob   string
+	isCronJob bool
+	printer   cliprinters.ResourcePrinter // nil for the human view ("" and wide)
+	wide      bool
+	cron      cronJobFlags // explain cronjob/NAME (explain_cronjob.go)
 }
 
 // NewExplainOptions returns ExplainOptions with the defaults.
 func NewExplainOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ExplainOptions {
 	return &ExplainOptions{
-		configFlags: configFlags,
+		commandCore: newCommandCore(configFlags, streams),
 		PrintFlags:  genericclioptions.NewPrintFlags(""),
-		IOStreams:   streams,
-		Now:         time.Now,
 
 		PodFailureBackoff: explain.PodFailureBackoff,
 	}
@@ -64,10 +59,7 @@ func NewExplainOptions(configFlags *genericclioptions.ConfigFlags, streams gener
 
 // NewCmdExplain explains why a Job succeeded, failed or is stuck.
 func NewCmdExplain(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdExplain(NewExplainOptions(configFlags, streams))
-}
-
-func newCmdExplain(o *ExplainOptions) *cobra.Command {
+	o := NewExplainOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "explain NAME [-o json|yaml|wide|jsonpath=...] | explain [NAME] -f FILE | explain cronjob/NAME [--since 24h] [--next 5]",
 		Short: "Explain why a Job succeeded, failed or is stuck, with numbers",
@@ -104,20 +96,7 @@ documents), or a single Job.`,
   # Explain a Job read from stdin
   kubectl get job pi -o yaml | kubectl job explain -f -` + cronJobExplainExamples,
 		Args: atMostOneArg,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if name, ok := cronJobArg(args); ok {
-				cmd.SilenceUsage = true
-				return o.runExplainCronJob(cmd.Context(), name)
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().Lookup("output").Usage = "Output format: json, yaml, wide, name, jsonpath=..., jsonpath-file=..., go-template=...; empty for the human view"
@@ -130,23 +109,30 @@ documents), or a single Job.`,
 }
 
 // Complete fills the name, namespace, clock, printer and client.
-func (o *ExplainOptions) Complete(cmd *cobra.Command, args []string) error {
-	if len(args) == 1 {
-		o.Name = args[0]
+func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
+	if o.cronJob, o.isCronJob = cronJobArg(args); o.isCronJob {
+		args = nil
+	}
+	names, err := parseJobArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(names) == 1 {
+		o.Name = names[0]
 	}
 	if o.Filename != "" {
 		o.Local = true
 	}
-	var err error
-	if o.Namespace == "" && o.configFlags != nil {
-		if o.Local {
-			// A saved object carries its namespace; -n only narrows the choice.
-			if o.configFlags.Namespace != nil {
-				o.Namespace = *o.configFlags.Namespace
-			}
-		} else if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+	if !o.Local {
+		if err := o.complete(true); err != nil {
 			return err
 		}
+	} else if o.Namespace == "" && o.configFlags.Namespace != nil {
+		// A saved object carries its namespace; -n only narrows the choice.
+		o.Namespace = *o.configFlags.Namespace
+	}
+	if o.Now == nil {
+		o.Now = clock
 	}
 	o.now = o.Now()
 	if o.NowFlag != "" {
@@ -162,18 +148,14 @@ func (o *ExplainOptions) Complete(cmd *cobra.Command, args []string) error {
 			return withHint(err, "use -o json, yaml, wide, name or jsonpath=...")
 		}
 	}
-	if o.Client == nil && !o.Local {
-		var err error
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
 // Validate checks the arguments before any request.
 func (o *ExplainOptions) Validate() error {
 	switch {
+	case o.isCronJob:
+		return nil // runExplainCronJob checks its own
 	case o.Local && o.Filename == "":
 		return withHint(errors.New("--local needs objects to explain"), "give them with -f FILE, or -f - for stdin")
 	case o.Name == "" && o.Filename == "":
@@ -185,8 +167,8 @@ func (o *ExplainOptions) Validate() error {
 // Run explains the Job and prints the explanation. Pods or events that could
 // not be read are named on stderr, and the exit code says the output is partial.
 func (o *ExplainOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
+	if o.isCronJob {
+		return o.runExplainCronJob(ctx, o.cronJob)
 	}
 	var (
 		in       explain.Input

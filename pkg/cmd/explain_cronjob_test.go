@@ -9,11 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
@@ -65,26 +63,16 @@ func asObjects[T any, P interface {
 // runCronCmd runs explain (or with list, list) with ARGS against client at now.
 func runCronCmd(t *testing.T, client *fake.Clientset, ns string, now time.Time, list bool, args ...string) explainRun {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	configFlags := genericclioptions.NewConfigFlags(false)
-	configFlags.Namespace = &ns
-	var cmd *cobra.Command
+	verb := "explain"
 	if list {
-		o := NewListOptions(configFlags, streams)
-		o.Now, o.Client = func() time.Time { return now }, client
-		cmd = newCmdList(o)
-	} else {
-		o := NewExplainOptions(configFlags, streams)
-		o.Now = func() time.Time { return now }
-		if client != nil {
-			o.Client = client
-		}
-		cmd = newCmdExplain(o)
+		verb = "list"
 	}
-	configFlags.AddFlags(cmd.PersistentFlags())
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetArgs(args)
-	return explainRun{code: Execute(cmd, streams), stdout: out.String(), stderr: errOut.String()}
+	var c kubernetes.Interface
+	if client != nil {
+		c = client
+	}
+	r := runJob(t, c, now, "", append(append([]string{verb}, args...), "--namespace="+ns)...)
+	return explainRun{code: r.code, stdout: r.stdout, stderr: r.stderr}
 }
 
 func TestExplainCronJobOutputs(t *testing.T) {
@@ -145,8 +133,8 @@ func TestExplainCronJobErrors(t *testing.T) {
 		{[]string{"cronjob/nope"}, `Error from server (NotFound): cronjobs.batch "nope" not found`},
 		{[]string{"cronjob/"}, "error: a CronJob name is required after cronjob/"},
 		{[]string{"cronjob/serial", "--local"}, "error: --local needs objects to explain"},
-		{[]string{"cronjob/serial", "--since", "-1h"}, `error: invalid argument "-1h" for "--since" flag: "-1h" is not a positive duration like 24h or 7d`},
-		{[]string{"cronjob/serial", "--since", "week"}, `error: invalid argument "week" for "--since" flag: "week" is not a positive duration like 24h or 7d`},
+		{[]string{"cronjob/serial", "--since", "-1h"}, `error: invalid value "-1h" for --since: "-1h" is not a positive duration like 24h or 7d`},
+		{[]string{"cronjob/serial", "--since", "week"}, `error: invalid value "week" for --since: "week" is not a positive duration like 24h or 7d`},
 		{[]string{"cronjob/serial", "--next", "-2"}, "error: invalid --next -2: must be 0 or more"},
 	} {
 		r := runCronCmd(t, client, ns, now, false, tc.args...)

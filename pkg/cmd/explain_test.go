@@ -15,45 +15,26 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
-	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
 
 // explainNow is the clock of the explain samples (pkg/explain/testdata/samples).
 var explainNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func explainSample(name string) string {
-	return filepath.Join("..", "explain", "testdata", "samples", name+".yaml")
+	return testutil.ExplainTestdata("samples", name+".yaml")
 }
 
 // explainCluster is a fake clientset holding the objects of a sample.
 func explainCluster(t *testing.T, sample string) *fake.Clientset {
 	t.Helper()
-	data, err := os.ReadFile(explainSample(sample))
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := explain.DecodeObjects(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []runtime.Object
-	for i := range objs.Jobs {
-		all = append(all, &objs.Jobs[i])
-	}
-	for i := range objs.Pods {
-		all = append(all, &objs.Pods[i])
-	}
-	for i := range objs.Events {
-		all = append(all, &objs.Events[i])
-	}
-	return fake.NewClientset(all...)
+	return fake.NewClientset(testutil.Objects(t, "samples/"+sample+".yaml")...)
 }
 
 type explainRun struct {
@@ -65,23 +46,12 @@ type explainRun struct {
 // are printed kubectl-style and turned into an exit code.
 func runExplain(t *testing.T, client *fake.Clientset, stdin string, args ...string) explainRun {
 	t.Helper()
-	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
-	in.WriteString(stdin)
-	ns := "ns"
-	configFlags := genericclioptions.NewConfigFlags(false)
-	configFlags.Namespace = &ns
-	o := NewExplainOptions(configFlags, streams)
-	o.Now = func() time.Time { return explainNow }
+	var c kubernetes.Interface
 	if client != nil {
-		o.Client = client
+		c = client
 	}
-	cmd := newCmdExplain(o)
-	// As under the root command: kubectl's flags, errors printed once by Execute.
-	configFlags.AddFlags(cmd.PersistentFlags())
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetArgs(append([]string{}, args...))
-	code := Execute(cmd, streams)
-	return explainRun{code: code, stdout: out.String(), stderr: errOut.String()}
+	r := runJob(t, c, explainNow, stdin, append([]string{"explain"}, args...)...)
+	return explainRun{code: r.code, stdout: r.stdout, stderr: r.stderr}
 }
 
 func checkExplainGolden(t *testing.T, name, got string) {
@@ -252,7 +222,7 @@ func TestExplainLocal(t *testing.T) {
 }
 
 func TestExplainEscapesClusterStrings(t *testing.T) {
-	r := runExplain(t, nil, "", "-f", filepath.Join("..", "explain", "testdata", "samples", "escapes.json"))
+	r := runExplain(t, nil, "", "-f", testutil.ExplainTestdata("samples", "escapes.json"))
 	if r.code != exitcode.OK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

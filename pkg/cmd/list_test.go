@@ -1,12 +1,9 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,8 +23,8 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
-	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
 
 // listNow is the clock of the explain samples the list tests are fed.
@@ -42,55 +39,14 @@ func checkListGolden(t *testing.T, path, got string) {
 // sampleClusterObjects are the Jobs, pods and events of the explain samples
 // (real status shapes from the local cluster), for a fake clientset.
 func sampleClusterObjects(t *testing.T) []runtime.Object {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "explain", "testdata", "samples", "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no samples: %v", err)
-	}
-	var objs []runtime.Object
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o, err := explain.DecodeObjects(data)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for i := range o.Jobs {
-			objs = append(objs, &o.Jobs[i])
-		}
-		for i := range o.Pods {
-			objs = append(objs, &o.Pods[i])
-		}
-		for i := range o.Events {
-			objs = append(objs, &o.Events[i])
-		}
-	}
-	return objs
+	return testutil.Objects(t, "samples/*.yaml")
 }
 
 // runList runs "kubectl job list ARGS" against client in namespace ns.
 func runList(t *testing.T, client *fake.Clientset, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	ns := "ns"
-	flags := genericclioptions.NewConfigFlags(false)
-	flags.Namespace = &ns
-	o := NewListOptions(flags, streams)
-	o.Client, o.Now = client, func() time.Time { return listNow }
-	cmd := newCmdList(o)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as under the root command
-	cmd.SetArgs(append([]string{}, args...))         // nil would make cobra read os.Args
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	err := cmd.Execute()
-	// What Execute in root.go prints.
-	var ee *exitcode.ExitError
-	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
-		errOut.WriteString(errorMessage(err) + "\n")
-	}
-	return out.String(), errOut.String(), exitcode.Of(err)
+	r := runJob(t, client, listNow, "", append([]string{"list"}, args...)...)
+	return r.stdout, r.stderr, r.code
 }
 
 func TestListOutputsGolden(t *testing.T) {
@@ -314,28 +270,10 @@ func TestListCronJob(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the watch goroutine and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestListWatchPrintsTransitions(t *testing.T) {
 	objs := fleet(1) // job-000: running, with a running pod
 	client := fake.NewClientset(objs...)
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	ns := "ns0"
 	flags := genericclioptions.NewConfigFlags(false)
 	flags.Namespace = &ns

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,7 +12,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
@@ -23,8 +21,7 @@ import (
 
 // LogsOptions are the options of kubectl job logs.
 type LogsOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	commandCore
 
 	Name string
 
@@ -49,8 +46,6 @@ type LogsOptions struct {
 	// Save is --save DIR (with -f).
 	Save string
 
-	Namespace string
-	Client    kubernetes.Interface
 	// Logs is what Run passes to logs.Print / logs.Follow, built by Complete
 	// and Validate; tests may adjust it (clock, verdict engine) before Run.
 	Logs logs.Options
@@ -59,8 +54,7 @@ type LogsOptions struct {
 // NewLogsOptions returns LogsOptions with the defaults.
 func NewLogsOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *LogsOptions {
 	return &LogsOptions{
-		configFlags:    configFlags,
-		IOStreams:      streams,
+		commandCore:    newCommandCore(configFlags, streams),
 		Tail:           -1,
 		Prefix:         true,
 		MaxLogRequests: logs.DefaultOptions().MaxRequests,
@@ -70,10 +64,7 @@ func NewLogsOptions(configFlags *genericclioptions.ConfigFlags, streams generici
 
 // NewCmdLogs prints or follows the logs of every attempt of a Job.
 func NewCmdLogs(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdLogs(NewLogsOptions(configFlags, streams))
-}
-
-func newCmdLogs(o *LogsOptions) *cobra.Command {
+	o := NewLogsOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "logs NAME [--failed|--succeeded|--active] [--index N,M] [--attempt K] [--last] [-c CONTAINER] [-f]",
 		Short: "Print the logs of every attempt of a Job, in order",
@@ -115,15 +106,7 @@ and the exit code is the one kubectl job wait uses: 0 Complete, 2 Failed,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o),
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.Failed, "failed", o.Failed, "Only attempts whose pod failed")
@@ -148,46 +131,19 @@ and the exit code is the one kubectl job wait uses: 0 Complete, 2 Failed,
 }
 
 // Complete reads the name, the namespace and the client.
-func (o *LogsOptions) Complete(args []string) error {
-	names, err := logsJobName(args)
+func (o *LogsOptions) Complete(_ *cobra.Command, args []string) error {
+	names, err := parseJobArgs(args)
 	if err != nil {
 		return err
 	}
-	o.Name = names
-	if o.Namespace == "" {
-		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
-	}
-	if o.Client == nil {
-		// A rate limit would make 100 pods take seconds (kubectl logs
-		// --all-pods has that problem); --max-log-requests already bounds
-		// the load, and API priority and fairness protects the server.
-		if o.Client, err = clientFromFlags(o.configFlags, func(cfg *rest.Config) { cfg.QPS = -1 }); err != nil {
-			return err
-		}
-	}
+	o.Name = names[0]
+	// A rate limit would make 100 pods take seconds (kubectl logs
+	// --all-pods has that problem); --max-log-requests already bounds the
+	// load, and API priority and fairness protects the server.
+	o.tune = append(o.tune, func(cfg *rest.Config) { cfg.QPS = -1 })
 	o.Logs.Color = cliprinters.AllowsColorOutput(o.Out)
 	o.Logs.Escape = cliprinters.IsTerminal(o.Out)
-	return nil
-}
-
-// logsJobName accepts NAME or job/NAME (what -o name prints).
-func logsJobName(args []string) (string, error) {
-	arg := args[0]
-	kind, name, found := strings.Cut(arg, "/")
-	if !found {
-		return arg, nil
-	}
-	switch strings.ToLower(kind) {
-	case "job", "jobs", "job.batch", "jobs.batch":
-	default:
-		return "", fmt.Errorf("%q is not a Job: give NAME or job/NAME", arg)
-	}
-	if name == "" {
-		return "", fmt.Errorf("%q has no name: give NAME or job/NAME", arg)
-	}
-	return name, nil
+	return o.complete(true)
 }
 
 // Validate checks the flags before any request and fills o.Logs.
@@ -251,9 +207,6 @@ func (o *LogsOptions) Validate() error {
 
 // Run reads the Job and prints or follows its logs.
 func (o *LogsOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	job, err := o.Client.BatchV1().Jobs(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return withHint(err, "list the Jobs with 'kubectl job list -n %s'; a Job deleted by its TTL takes its pods and their logs with it", o.Namespace)

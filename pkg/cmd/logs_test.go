@@ -1,11 +1,7 @@
 package cmd
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,15 +12,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
 )
-
-var updateLogsGolden = flag.Bool("update-logs", false, "rewrite testdata/logs golden files")
 
 // logsFixture is a failed Indexed Job: index 0 succeeded, index 1 failed
 // twice, with pods created out of order.
@@ -65,24 +58,8 @@ func logsFixture() []runtime.Object {
 
 func runLogs(t *testing.T, client *fake.Clientset, args ...string) (string, string, int) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	o := NewLogsOptions(genericclioptions.NewConfigFlags(false), streams)
-	o.Namespace, o.Client = "ns", client
-	cmd := newCmdLogs(o)
-	// As under the root command: errors are printed once, by the caller.
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	cmd.SetContext(context.Background())
-	err := cmd.Execute()
-	if err != nil {
-		var ee *exitcode.ExitError
-		if !errors.As(err, &ee) || ee.Err != nil {
-			errOut.WriteString(errorMessage(err) + "\n")
-		}
-	}
-	return out.String(), errOut.String(), exitcode.Of(err)
+	r := runJob(t, client, testNow, "", append([]string{"logs"}, args...)...)
+	return r.stdout, r.stderr, r.code
 }
 
 func TestLogsCommandGolden(t *testing.T) {
@@ -99,20 +76,7 @@ func TestLogsCommandGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			out, errOut, code := runLogs(t, fake.NewClientset(logsFixture()...), tt.args...)
 			got := fmt.Sprintf("$ kubectl job logs %s\n%s--- stderr ---\n%s--- exit %d\n", strings.Join(tt.args, " "), out, errOut, code)
-			path := filepath.Join("testdata", "logs", tt.name+".golden")
-			if *updateLogsGolden {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestLogsCommandGolden -update-logs)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "logs", tt.name+".golden"), got)
 		})
 	}
 }
@@ -161,7 +125,7 @@ func TestLogsBadInput(t *testing.T) {
 		{[]string{"x", "--max-log-requests", "0"}, "error: --max-log-requests must be 1 or more, got 0"},
 		{[]string{"x", "-f", "--failed"}, "error: --failed and --succeeded cannot be used with -f"},
 		{[]string{"x", "-f", "-p"}, "error: --previous cannot be used with -f"},
-		{[]string{"x", "--since", "1x"}, `invalid argument "1x" for "--since"`},
+		{[]string{"x", "--since", "1x"}, `invalid value "1x" for --since: want a duration such as 30s, 5m or 1h30m`},
 		{[]string{"missing"}, `Error from server (NotFound): jobs.batch "missing" not found; list the Jobs with 'kubectl job list -n ns'`},
 		{[]string{"render", "--index", "1", "-c", "nope"}, "error: container nope is not in pod render-1-first; its containers are: main"},
 	}

@@ -5,23 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/util/term"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
-	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 	"github.com/kubectl-job/kubectl-job/pkg/prune"
@@ -32,11 +27,8 @@ var errNoTTY = errors.New("refusing to delete without --yes when stdin is not a 
 
 // PruneOptions holds the flags and state of "kubectl job prune".
 type PruneOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	commandCore
 
-	Namespace     string
-	AllNamespaces bool
 	LabelSelector string
 	Succeeded     bool
 	Failed        bool
@@ -49,10 +41,8 @@ type PruneOptions struct {
 	Rate          float64
 	NoHeaders     bool
 
-	// Client, Now and IsTerminal are set by Complete unless a test set them
-	// first. IsTerminal says whether stdin is a terminal a person answers on.
-	Client     kubernetes.Interface
-	Now        func() time.Time
+	// IsTerminal says whether stdin is a terminal a person answers on; set
+	// by Complete unless a test set it first.
 	IsTerminal func() bool
 	// Workers is how many deletes may be in flight at once.
 	Workers int
@@ -65,8 +55,7 @@ type PruneOptions struct {
 // NewPruneOptions returns PruneOptions with the defaults.
 func NewPruneOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *PruneOptions {
 	return &PruneOptions{
-		configFlags: configFlags,
-		IOStreams:   streams,
+		commandCore: newCommandCore(configFlags, streams),
 		DryRun:      "none",
 		Cascade:     "background",
 		Rate:        20,
@@ -118,20 +107,10 @@ others. Exit code 0 when every selected Job was deleted (or was already gone),
   # In a script or CI job: delete without asking
   kubectl job prune --succeeded --older-than=24h --yes -o name`,
 		Args: takesNoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			ctx, stop := interruptibleContext(cmd)
-			defer stop()
-			return o.Run(ctx)
-		},
+		RunE: runE(o),
 	}
 	fs := cmd.Flags()
-	fs.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "Prune Jobs in every namespace.")
+	o.addAllNamespacesFlag(cmd, "Prune Jobs in every namespace.")
 	fs.StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Only Jobs matching this label selector, e.g. -l app=etl.")
 	fs.BoolVar(&o.Succeeded, "succeeded", o.Succeeded, "Delete Complete Jobs (with --failed too: both; neither: both).")
 	fs.BoolVar(&o.Failed, "failed", o.Failed, "Delete Failed Jobs (with --succeeded too: both; neither: both).")
@@ -148,13 +127,8 @@ others. Exit code 0 when every selected Job was deleted (or was already gone),
 }
 
 // Complete parses the flags and sets up the client. It sends nothing.
-func (o *PruneOptions) Complete(cmd *cobra.Command) error {
+func (o *PruneOptions) Complete(_ *cobra.Command, _ []string) error {
 	var err error
-	if o.Namespace == "" {
-		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
-	}
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err
 	}
@@ -164,30 +138,24 @@ func (o *PruneOptions) Complete(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.IsTerminal == nil {
 		o.IsTerminal = func() bool { return term.IsTerminal(o.In) }
 	}
-	if o.Client == nil {
-		// The client's rate limit must not cap --rate; our own limiter
-		// paces the deletes instead.
-		lift := func(cfg *rest.Config) {
-			switch want := float32(o.Rate) + 5; {
-			case o.Rate == 0:
-				cfg.QPS = -1
-			case cfg.QPS < want:
-				cfg.QPS, cfg.Burst = want, max(cfg.Burst, int(want))
-			}
+	// The client's rate limit must not cap --rate; our own limiter paces
+	// the deletes instead.
+	o.tune = append(o.tune, func(cfg *rest.Config) {
+		switch want := float32(o.Rate) + 5; {
+		case o.Rate == 0:
+			cfg.QPS = -1
+		case cfg.QPS < want:
+			cfg.QPS, cfg.Burst = want, max(cfg.Burst, int(want))
 		}
-		var err error
-		if o.Client, err = clientFromFlags(o.configFlags, lift); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
+	return o.complete(true)
 }
+
+// interruptible: Ctrl-C stops the deletes between two Jobs.
+func (o *PruneOptions) interruptible() bool { return true }
 
 // Validate rejects bad flag combinations before any request.
 func (o *PruneOptions) Validate() error {
@@ -210,13 +178,6 @@ func (o *PruneOptions) Validate() error {
 	return nil
 }
 
-func (o *PruneOptions) scope() string {
-	if o.AllNamespaces {
-		return ""
-	}
-	return o.Namespace
-}
-
 // Run lists the Jobs, prints the plan, asks, and deletes.
 func (o *PruneOptions) Run(ctx context.Context) error {
 	list, _, err := kube.ListJobs(ctx, o.Client, o.scope(), metav1.ListOptions{LabelSelector: o.LabelSelector, Limit: 500})
@@ -228,13 +189,20 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 		return nil
 	}
 	now := o.Now()
+	jobs := make([]*batchv1.Job, len(list))
+	for i := range list {
+		jobs[i] = &list[i]
+	}
+	// A finished Job's verdict comes from its conditions; only live Jobs
+	// (kept whatever their pods say) cost the reads list makes for them, so
+	// the plan shows the verdict list and explain show.
+	exps, err := kube.ExplainJobs(ctx, o.Client, o.scope(), jobs, 500, false, now)
+	if err != nil {
+		fmt.Fprintf(o.ErrOut, "Warning: %v; %s\n", err, missingEvidence(err))
+	}
 	items := make([]prune.Item, len(list))
 	for i := range list {
-		// A finished Job's verdict comes from its conditions, so prune reads
-		// no pods: the one list of Jobs is all the plan costs. Live Jobs are
-		// kept whatever their pods say.
-		items[i] = prune.Item{Job: &list[i], Explanation: explain.Explain(explain.Input{
-			Job: &list[i], Now: now, PodsUnknown: true, EventsUnknown: true})}
+		items[i] = prune.Item{Job: jobs[i], Explanation: exps[i]}
 	}
 	plan := prune.Make(items, o.plan, now)
 
@@ -244,11 +212,11 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 	if o.Output == "name" {
 		planOut = o.ErrOut
 	}
-	if err := printers.PrintTable(planOut, pruneTable(plan, o.AllNamespaces), o.NoHeaders); err != nil {
+	if err := printers.PrintTable(planOut, printers.PruneTable(plan, o.AllNamespaces), o.NoHeaders); err != nil {
 		return err
 	}
 	toDelete := plan.ToDelete()
-	fmt.Fprintln(o.ErrOut, pruneSummary(plan, len(toDelete)))
+	fmt.Fprintln(o.ErrOut, printers.PruneSummary(plan))
 	if len(toDelete) == 0 {
 		return nil
 	}
@@ -258,7 +226,7 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 				fmt.Fprintf(o.Out, "job.batch/%s\n", d.Job.Name)
 			}
 		}
-		fmt.Fprintf(o.ErrOut, "dry run: nothing was deleted; run without --dry-run to delete %s\n", pluralJobs(len(toDelete)))
+		fmt.Fprintf(o.ErrOut, "dry run: nothing was deleted; run without --dry-run to delete %s\n", printers.Jobs(len(toDelete)))
 		return nil
 	}
 	if o.dryRun == cmdutil.DryRunNone {
@@ -275,7 +243,7 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 		if !o.IsTerminal() {
 			return exitcode.New(exitcode.Error, errNoTTY)
 		}
-		fmt.Fprintf(o.ErrOut, "Delete %s? (y/N): ", pluralJobs(len(toDelete)))
+		fmt.Fprintf(o.ErrOut, "Delete %s? (y/N): ", printers.Jobs(len(toDelete)))
 		if !readYes(bufio.NewReader(o.In)) {
 			fmt.Fprintln(o.ErrOut, "prune cancelled; nothing was deleted")
 			return nil
@@ -314,7 +282,7 @@ func (o *PruneOptions) deleteAll(ctx context.Context, toDelete []prune.Decision)
 		}
 	})
 	if failed > 0 {
-		return exitcode.New(exitcode.Error, fmt.Errorf("%d of %s were not deleted; see the errors above", failed, pluralJobs(len(jobs))))
+		return exitcode.New(exitcode.Error, fmt.Errorf("%d of %s were not deleted; see the errors above", failed, printers.Jobs(len(jobs))))
 	}
 	return nil
 }
@@ -325,108 +293,3 @@ func jobRef(job *batchv1.Job, withNamespace bool) string {
 	}
 	return "job.batch/" + job.Name
 }
-
-func pluralJobs(n int) string {
-	if n == 1 {
-		return "1 Job"
-	}
-	return fmt.Sprintf("%d Jobs", n)
-}
-
-// pruneSummary is the line under the plan: how many go, how many stay, and
-// how many of those going the TTL controller would delete soon anyway.
-func pruneSummary(plan *prune.Plan, deleting int) string {
-	byTTL := 0
-	for _, d := range plan.ToDelete() {
-		if s := d.Explanation.TTL.State; s == explain.TTLScheduled || s == explain.TTLDue {
-			byTTL++
-		}
-	}
-	kept := len(plan.Decisions) - deleting
-	s := fmt.Sprintf("%s to delete, %d to keep", pluralJobs(deleting), kept)
-	if deleting == 0 {
-		s = fmt.Sprintf("nothing to prune: %s kept", pluralJobs(kept))
-	}
-	if byTTL > 0 {
-		s += fmt.Sprintf(" (the TTL controller would delete %d of them anyway: see TTL)", byTTL)
-	}
-	return s
-}
-
-// pruneTable renders the plan: every Job, what prune does with it and why.
-// FINISHED is the time since the Job finished (what --older-than measures),
-// not its age, so the table has no AGE column.
-func pruneTable(plan *prune.Plan, allNamespaces bool) printers.Table {
-	t := printers.Table{Headers: []string{"NAME", "OUTCOME", "REASON", "FINISHED", "OWNER", "TTL", "ACTION", "WHY"}}
-	if allNamespaces {
-		t.Headers = append([]string{"NAMESPACE"}, t.Headers...)
-	}
-	for _, d := range plan.Decisions {
-		e := d.Explanation
-		outcome, reason := "<unknown>", "<none>"
-		if e != nil {
-			outcome = string(e.Verdict.Phase)
-			if e.Verdict.Reason != "" {
-				reason = e.Verdict.Reason
-			}
-		}
-		finished := "<none>"
-		switch {
-		case d.FinishedAt != nil:
-			finished = printers.Age(*d.FinishedAt, plan.Now)
-		case e != nil && e.Verdict.Phase.Finished():
-			finished = "<unknown>"
-		}
-		owner := d.Owner
-		if owner == "" {
-			owner = "<none>"
-		}
-		row := []string{d.Job.Name, outcome, reason, finished, owner, ttlText(e, plan.Now), string(d.Action), d.Why}
-		if allNamespaces {
-			row = append([]string{d.Job.Namespace}, row...)
-		}
-		for i := range row {
-			row[i] = escapeTerminal(row[i])
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	return t
-}
-
-// ttlText is when the TTL controller deletes the Job, as the list's TTL
-// column shows it: "in 3m", "due", the TTL while the Job runs, or <none>.
-func ttlText(e *explain.JobExplanation, now time.Time) string {
-	if e == nil {
-		return "<unknown>"
-	}
-	switch e.TTL.State {
-	case explain.TTLScheduled:
-		if e.TTL.DeleteAt != nil && e.TTL.DeleteAt.After(now) {
-			return "in " + duration.HumanDuration(e.TTL.DeleteAt.Sub(now))
-		}
-		return "due"
-	case explain.TTLDue:
-		return "due"
-	case explain.TTLWaiting:
-		if e.TTL.Seconds != nil {
-			return duration.HumanDuration(time.Duration(*e.TTL.Seconds) * time.Second)
-		}
-	}
-	return "<none>"
-}
-
-// escapeTerminal keeps control characters in cluster strings (a reason set
-// by another controller) from reaching the terminal.
-func escapeTerminal(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

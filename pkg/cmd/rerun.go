@@ -8,11 +8,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	batchv1 "k8s.io/api/batch/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
@@ -23,8 +21,7 @@ import (
 
 // RerunOptions are the options of kubectl job rerun.
 type RerunOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	commandCore
 	jobWriteOptions
 
 	Name              string
@@ -35,23 +32,17 @@ type RerunOptions struct {
 	Renumber          bool
 	Force             bool
 
-	Namespace string
-	Client    kubernetes.Interface
-
 	flags *pflag.FlagSet
 }
 
 // NewRerunOptions returns RerunOptions with the defaults.
 func NewRerunOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *RerunOptions {
-	return &RerunOptions{configFlags: configFlags, IOStreams: streams, jobWriteOptions: newJobWriteOptions()}
+	return &RerunOptions{commandCore: newCommandCore(configFlags, streams), jobWriteOptions: newJobWriteOptions()}
 }
 
 // NewCmdRerun creates a fresh Job from an old one.
 func NewCmdRerun(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdRerun(NewRerunOptions(configFlags, streams))
-}
-
-func newCmdRerun(o *RerunOptions) *cobra.Command {
+	o := NewRerunOptions(configFlags, streams)
 	cmd := &cobra.Command{
 		Use:   "rerun NAME [--name NEW | --generate-name | --replace] [--failed-indexes-only] [flags]",
 		Short: "Run a finished Job again, as a new Job with the same spec",
@@ -94,15 +85,7 @@ once is rarely what anyone wants.`,
 
   # Show the Job a rerun would create
   kubectl job rerun migrate --dry-run=client -o yaml`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o),
 	}
 	o.addFlags(cmd, `"none", "client" (print the new Job, send nothing) or "server" (the API server checks it, nothing is stored or deleted)`)
 	fs := cmd.Flags()
@@ -118,7 +101,7 @@ once is rarely what anyone wants.`,
 // Complete reads the arguments and flags and sets up the client and printer.
 func (o *RerunOptions) Complete(cmd *cobra.Command, args []string) error {
 	o.flags = cmd.Flags()
-	names, err := jobNameArgs(args)
+	names, err := parseJobArgs(args)
 	if err != nil {
 		return err
 	}
@@ -126,20 +109,10 @@ func (o *RerunOptions) Complete(cmd *cobra.Command, args []string) error {
 		return withHint(fmt.Errorf("rerun takes one Job name, got %d", len(names)), "kubectl job rerun NAME")
 	}
 	o.Name = names[0]
-	if err := o.jobWriteOptions.complete(o.flags, o.Out); err != nil {
+	if err := o.completeWrite(o.flags, o.Out); err != nil {
 		return err
 	}
-	if o.Namespace == "" {
-		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
-	}
-	if o.Client == nil {
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.complete(true)
 }
 
 // Validate checks the flags before any request.
@@ -179,11 +152,7 @@ func (o *RerunOptions) Validate() error {
 // Run reads the old Job, builds the new one, (with --replace) deletes the old
 // one, creates the new one, and waits or follows when asked.
 func (o *RerunOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	jobs := o.Client.BatchV1().Jobs(o.Namespace)
-	old, err := jobs.Get(ctx, o.Name, metav1.GetOptions{})
+	old, err := o.Client.BatchV1().Jobs(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
 	if err != nil {
 		return withHint(err, "list Jobs with kubectl job list -n %s", o.Namespace)
 	}
@@ -212,13 +181,12 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 			fmt.Fprintf(o.ErrOut, "note: %s\n", n)
 		}
 	}
-	createOpts := metav1.CreateOptions{FieldManager: o.FieldManager}
 	switch o.dryRunStrategy {
 	case cmdutil.DryRunClient:
 		printNotes()
 		return o.printObj(job)
 	case cmdutil.DryRunServer:
-		checked, err := o.dryRunCreate(ctx, job, createOpts)
+		checked, err := o.dryRunCreate(ctx, job)
 		if err != nil {
 			return err
 		}
@@ -242,7 +210,7 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 	if o.Replace {
 		// The API server checks the new Job before the old one is deleted,
 		// so a refused spec leaves the old Job in place.
-		if _, err := o.dryRunCreate(ctx, job, createOpts); err != nil {
+		if _, err := o.dryRunCreate(ctx, job); err != nil {
 			// A hint, not a wrap: errorMessage prints an API error in
 			// kubectl's words only, and this must still be said.
 			return withHint(err, "the new Job was refused, so job %s was not deleted", o.Name)
@@ -264,9 +232,9 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 	printNotes()
 	var created *batchv1.Job
 	if o.FailedIndexesOnly && !o.Renumber {
-		created, err = kube.CreateCarryingIndexes(ctx, o.Client, job, carried, carriedCount, createOpts)
+		created, err = kube.CreateCarryingIndexes(ctx, o.Client, job, carried, carriedCount, metav1.CreateOptions{FieldManager: o.FieldManager})
 	} else {
-		created, err = jobs.Create(ctx, job, createOpts)
+		created, err = kube.CreateJob(ctx, o.Client, job, o.FieldManager)
 	}
 	if err != nil {
 		if o.Replace {
@@ -286,56 +254,25 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 // dryRunCreate asks the API server to check job without storing it. Under
 // --replace the old Job still holds the name, so the check uses a generated
 // name.
-func (o *RerunOptions) dryRunCreate(ctx context.Context, job *batchv1.Job, opts metav1.CreateOptions) (*batchv1.Job, error) {
-	check := job
+func (o *RerunOptions) dryRunCreate(ctx context.Context, job *batchv1.Job) (*batchv1.Job, error) {
+	generateName := ""
 	if o.Replace {
-		check = job.DeepCopy()
-		check.GenerateName, check.Name = jobspec.RerunNamePrefix(job.Name), ""
+		generateName = jobspec.RerunNamePrefix(job.Name)
 	}
-	opts.DryRun = []string{metav1.DryRunAll}
-	out, err := o.Client.BatchV1().Jobs(job.Namespace).Create(ctx, check, opts)
-	if err == nil && o.Replace {
-		out.Name, out.GenerateName = job.Name, ""
-	}
-	return out, err
+	return kube.DryRunCreateJob(ctx, o.Client, job, generateName, o.FieldManager)
 }
 
 // replace deletes old (UID precondition, foreground: its pods go first) and
 // waits until it is gone.
 func (o *RerunOptions) replace(ctx context.Context, old *batchv1.Job) error {
-	err := kube.DeleteJob(ctx, o.Client, old, kube.DeleteJobOptions{Propagation: metav1.DeletePropagationForeground})
+	err := kube.ReplaceJob(ctx, o.Client, old, o.Timeout, func() {
+		fmt.Fprintf(o.ErrOut, "job.batch/%s deleted; waiting for it and its pods to be gone\n", o.Name)
+	})
 	switch {
-	case apierrors.IsNotFound(err):
 	case kube.IsPreconditionFailed(err):
 		return fmt.Errorf("job %s was re-created since it was read; not deleting the new one: %w", o.Name, err)
-	case err != nil:
-		return err
+	case errors.Is(err, context.DeadlineExceeded):
+		return exitcode.New(exitcode.Timeout, fmt.Errorf("job %s is still being deleted after %s; the new Job was not created", o.Name, o.Timeout))
 	}
-	fmt.Fprintf(o.ErrOut, "job.batch/%s deleted; waiting for it and its pods to be gone\n", o.Name)
-	waitCtx := ctx
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		waitCtx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
-	if err := kube.WaitForJobDeletion(waitCtx, o.Client.BatchV1(), old.Namespace, old.Name, old.UID); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return exitcode.New(exitcode.Timeout, fmt.Errorf("job %s is still being deleted after %s; the new Job was not created", o.Name, o.Timeout))
-		}
-		return err
-	}
-	return nil
-}
-
-// parseDryRun reads --dry-run.
-func parseDryRun(s string) (cmdutil.DryRunStrategy, error) {
-	switch s {
-	case "none", "":
-		return cmdutil.DryRunNone, nil
-	case "client":
-		return cmdutil.DryRunClient, nil
-	case "server":
-		return cmdutil.DryRunServer, nil
-	}
-	return cmdutil.DryRunNone, fmt.Errorf(`--dry-run must be "none", "client" or "server", got %q`, s)
+	return err
 }

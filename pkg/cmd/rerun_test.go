@@ -3,13 +3,11 @@ package cmd
 import (
 	"strings"
 	"testing"
-	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/utils/ptr"
@@ -20,11 +18,8 @@ import (
 
 func runRerun(t *testing.T, cs *fake.Clientset, args ...string) (string, string, int) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	o := NewRerunOptions(testConfigFlags(), streams)
-	o.Client, o.Namespace, o.Now, o.Progress = cs, "ns", func() time.Time { return testNow }, ptr.To(false)
-	code := runJobCmd(newCmdRerun(o), streams, args...)
-	return out.String(), errOut.String(), code
+	r := runJob(t, cs, testNow, "", append([]string{"rerun"}, args...)...)
+	return r.stdout, r.stderr, r.code
 }
 
 func failedJob() *batchv1.Job {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -172,7 +173,10 @@ func flagError(c *cobra.Command, err error) error {
 	var invalid *pflag.InvalidValueError
 	if errors.As(err, &invalid) {
 		f := invalid.GetFlag()
-		want := flagValueWant[f.Value.Type()]
+		want := ""
+		if t := reflect.TypeOf(f.Value); t.Kind() == reflect.Pointer && t.Elem().PkgPath() == reflect.TypeOf(pflag.FlagSet{}).PkgPath() {
+			want = flagValueWant[f.Value.Type()] // a custom value's own error says more
+		}
 		if want == "" {
 			want = "see the flag's description"
 			if cause := errors.Unwrap(invalid); cause != nil {
@@ -198,11 +202,7 @@ var flagValueWant = map[string]string{
 
 // interruptibleContext is the command's context, cancelled on Ctrl-C or
 // SIGTERM so that deletes and watches stop between requests, not mid-way.
-func interruptibleContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func interruptibleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 

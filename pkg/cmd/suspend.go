@@ -8,12 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
@@ -24,8 +22,7 @@ import (
 
 // SuspendOptions are the options of kubectl job suspend and resume.
 type SuspendOptions struct {
-	configFlags *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	commandCore
 
 	// Suspend is true for suspend, false for resume.
 	Suspend      bool
@@ -34,14 +31,11 @@ type SuspendOptions struct {
 
 	jobs     []string
 	cronJobs []string
-
-	Namespace string
-	Client    kubernetes.Interface
 }
 
 // NewSuspendOptions returns SuspendOptions for suspend (true) or resume.
 func NewSuspendOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams, suspend bool) *SuspendOptions {
-	return &SuspendOptions{configFlags: configFlags, IOStreams: streams, Suspend: suspend, FieldManager: defaultFieldManager}
+	return &SuspendOptions{commandCore: newCommandCore(configFlags, streams), Suspend: suspend, FieldManager: defaultFieldManager}
 }
 
 // NewCmdSuspend suspends Jobs and CronJobs.
@@ -91,51 +85,19 @@ has passed.`
   # Let a CronJob schedule again
   kubectl job resume cronjob/nightly`
 	}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := o.Complete(args); err != nil {
-			return err
-		}
-		if err := o.Validate(); err != nil {
-			return err
-		}
-		return o.Run(cmd.Context())
-	}
+	cmd.RunE = runE(o)
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", o.Selector, "Every Job matching this label selector")
 	cmd.Flags().StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager recorded in managedFields")
 	return cmd
 }
 
 // Complete sorts the arguments into Jobs and CronJobs and sets up the client.
-func (o *SuspendOptions) Complete(args []string) error {
-	for _, a := range args {
-		kind, name, found := strings.Cut(a, "/")
-		if !found {
-			kind, name = "job", a
-		}
-		if name == "" {
-			return fmt.Errorf("%q has no name: give NAME, job/NAME or cronjob/NAME", a)
-		}
-		switch strings.ToLower(kind) {
-		case "job", "jobs", "job.batch", "jobs.batch":
-			o.jobs = append(o.jobs, name)
-		case "cronjob", "cronjobs", "cj", "cronjob.batch", "cronjobs.batch":
-			o.cronJobs = append(o.cronJobs, name)
-		default:
-			return fmt.Errorf("%q: only Jobs and CronJobs can be suspended: give NAME, job/NAME or cronjob/NAME", a)
-		}
-	}
+func (o *SuspendOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
-	if o.Namespace == "" {
-		if o.Namespace, _, err = o.configFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-			return err
-		}
+	if o.jobs, o.cronJobs, err = parseNameArgs(args, true); err != nil {
+		return err
 	}
-	if o.Client == nil {
-		if o.Client, err = clientFromFlags(o.configFlags); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.complete(true)
 }
 
 // Validate checks the arguments before any request.
@@ -167,9 +129,6 @@ func (o *SuspendOptions) verb() string {
 // Run patches every Job and CronJob named, reporting each; one failing does
 // not stop the others, and the exit code is 1 if any failed.
 func (o *SuspendOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var jobs []*batchv1.Job
 	total, failed := len(o.jobs)+len(o.cronJobs), 0
 	if o.Selector != "" {
@@ -240,34 +199,15 @@ func (o *SuspendOptions) reportError(err error) {
 	fmt.Fprintln(o.ErrOut, errorMessage(err))
 }
 
-// patch sets spec.suspend. With a uid, the patch also names the object's
-// UID: the API server refuses to change a UID (metadata.uid is immutable), so
-// an object deleted and re-created under the same name since it was read is
-// not patched. Suspending a Job deletes its active pods: the wrong Job's must
-// not go.
-func (o *SuspendOptions) patch(suspend bool, uid types.UID) []byte {
-	if uid == "" {
-		return fmt.Appendf(nil, `{"spec":{"suspend":%t}}`, suspend)
+// setSuspend sets spec.suspend of a Job or CronJob read with uid; one
+// re-created since is not patched, and the error says so.
+func (o *SuspendOptions) setSuspend(ctx context.Context, resource, kind, namespace, name string, uid types.UID) error {
+	err := kube.SetSuspend(ctx, o.Client, resource, namespace, name, uid, o.Suspend, o.FieldManager)
+	if kube.IsUIDChanged(err) {
+		return fmt.Errorf("%s %s was deleted and re-created since it was read (its UID changed); the new %s was not %s: run the command again",
+			strings.ToLower(kind), printers.Sanitize(name), kind, o.done())
 	}
-	return fmt.Appendf(nil, `{"metadata":{"uid":%q},"spec":{"suspend":%t}}`, uid, suspend)
-}
-
-// uidChanged reports whether err is the API server refusing a patch whose
-// metadata.uid is not the object's: it was re-created since it was read.
-func uidChanged(err error) bool {
-	if !apierrors.IsInvalid(err) {
-		return false
-	}
-	var status apierrors.APIStatus
-	if !errors.As(err, &status) || status.Status().Details == nil {
-		return false
-	}
-	for _, c := range status.Status().Details.Causes {
-		if c.Field == "metadata.uid" {
-			return true
-		}
-	}
-	return false
+	return err
 }
 
 // job suspends or resumes one Job and says what the controller will do.
@@ -284,17 +224,13 @@ func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
 		fmt.Fprintf(o.ErrOut, "  it is already %s\n", map[bool]string{true: "suspended", false: "running (not suspended)"}[o.Suspend])
 		return nil
 	}
-	if _, err := o.Client.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, o.patch(o.Suspend, job.UID),
-		metav1.PatchOptions{FieldManager: o.FieldManager}); err != nil {
-		if uidChanged(err) {
-			return fmt.Errorf("job %s was deleted and re-created since it was read (its UID changed); the new Job was not %s: run the command again", name, o.done())
-		}
+	if err := o.setSuspend(ctx, "jobs", "Job", job.Namespace, job.Name, job.UID); err != nil {
 		return err
 	}
 	if o.Suspend {
 		fmt.Fprintf(o.Out, "job.batch/%s suspended\n", name)
 		if n := job.Status.Active; n > 0 {
-			fmt.Fprintf(o.ErrOut, "  its %d active %s being deleted; they do not count as failures\n", n, suspendPlural(int(n), "pod is", "pods are"))
+			fmt.Fprintf(o.ErrOut, "  its %s being deleted; they do not count as failures\n", explain.Plural(n, "active pod is", "active pods are"))
 		} else {
 			fmt.Fprintln(o.ErrOut, "  it had no active pods; no new pods start until it is resumed")
 		}
@@ -306,7 +242,7 @@ func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
 	}
 	fmt.Fprintf(o.Out, "job.batch/%s resumed\n", name)
 	parallelism := ptr.Deref(job.Spec.Parallelism, 1)
-	fmt.Fprintf(o.ErrOut, "  the controller starts up to %d %s again\n", parallelism, suspendPlural(int(parallelism), "pod", "pods"))
+	fmt.Fprintf(o.ErrOut, "  the controller starts up to %s again\n", explain.Plural(parallelism, "pod", "pods"))
 	if d := job.Spec.ActiveDeadlineSeconds; d != nil {
 		fmt.Fprintf(o.ErrOut, "  the deadline clock restarts now: startTime is reset, so it fails if still running in %ds\n", *d)
 	}
@@ -325,11 +261,7 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 		fmt.Fprintf(o.ErrOut, "  it is already %s\n", map[bool]string{true: "suspended", false: "scheduling (not suspended)"}[o.Suspend])
 		return nil
 	}
-	if _, err := o.Client.BatchV1().CronJobs(o.Namespace).Patch(ctx, cj.Name, types.MergePatchType, o.patch(o.Suspend, cj.UID),
-		metav1.PatchOptions{FieldManager: o.FieldManager}); err != nil {
-		if uidChanged(err) {
-			return fmt.Errorf("cronjob %s was deleted and re-created since it was read (its UID changed); the new CronJob was not %s: run the command again", shown, o.done())
-		}
+	if err := o.setSuspend(ctx, "cronjobs", "CronJob", o.Namespace, cj.Name, cj.UID); err != nil {
 		return err
 	}
 	if o.Suspend {
@@ -340,8 +272,8 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 			for _, ref := range cj.Status.Active {
 				names = append(names, printers.Sanitize(ref.Name))
 			}
-			fmt.Fprintf(o.ErrOut, "  its %d running %s not affected; suspend %s with kubectl job suspend %s\n",
-				n, suspendPlural(n, "Job is", "Jobs are"), suspendPlural(n, "it", "them"), strings.Join(names, " "))
+			fmt.Fprintf(o.ErrOut, "  its %s not affected; suspend %s with kubectl job suspend %s\n",
+				explain.Plural(n, "running Job is", "running Jobs are"), explain.PluralWord(n, "it", "them"), strings.Join(names, " "))
 		}
 		return nil
 	}
@@ -353,11 +285,4 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 	fmt.Fprintf(o.ErrOut, "  schedule %q applies again; the most recent run missed while suspended starts now if within startingDeadlineSeconds (%s)\n",
 		printers.Sanitize(cj.Spec.Schedule), deadline)
 	return nil
-}
-
-func suspendPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/utils/ptr"
@@ -18,11 +17,9 @@ func runSuspend(t *testing.T, suspend bool, objs []runtime.Object, args ...strin
 	t.Helper()
 	cs := fake.NewClientset(objs...)
 	answerAccessReviews(cs)
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	o := NewSuspendOptions(testConfigFlags(), streams, suspend)
-	o.Client, o.Namespace = cs, "ns"
-	code := runJobCmd(newCmdSuspend(o), streams, args...)
-	return out.String(), errOut.String(), code, cs
+	verb := map[bool]string{true: "suspend", false: "resume"}[suspend]
+	r := runJob(t, cs, testNow, "", append([]string{verb}, args...)...)
+	return r.stdout, r.stderr, r.code, cs
 }
 
 func patches(cs *fake.Clientset) []string {

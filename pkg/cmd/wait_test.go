@@ -10,12 +10,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 func TestDecideWait(t *testing.T) {
@@ -80,11 +80,8 @@ func finishedJob(name string, conds ...batchv1.JobConditionType) *batchv1.Job {
 func runWait(t *testing.T, objs []runtime.Object, args ...string) (string, string, int, *fake.Clientset) {
 	t.Helper()
 	cs := fake.NewClientset(objs...)
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	o := NewWaitOptions(testConfigFlags(), streams)
-	o.Client, o.Namespace, o.Now = cs, "ns", func() time.Time { return testNow }
-	code := runJobCmd(newCmdWait(o), streams, args...)
-	return out.String(), errOut.String(), code, cs
+	r := runJob(t, cs, testNow, "", append([]string{"wait"}, args...)...)
+	return r.stdout, r.stderr, r.code, cs
 }
 
 func TestWaitExitCodes(t *testing.T) {
@@ -163,15 +160,17 @@ func TestWaitTimeout(t *testing.T) {
 		!strings.Contains(stderr, "timed out after 150ms waiting for 1 of 2 jobs") {
 		t.Errorf("stdout %q stderr %q", stdout, stderr)
 	}
-	// Watch-based: no Job is read more than once by a list (no polling).
-	lists := 0
+	// Watch-based: no Job is read more than once by a list (no polling);
+	// the pods of the Job still undecided are read once, at the end, for
+	// its verdict.
+	lists := map[string]int{}
 	for _, a := range cs.Actions() {
 		if a.GetVerb() == "list" {
-			lists++
+			lists[a.GetResource().Resource]++
 		}
 	}
-	if lists != 2 {
-		t.Errorf("%d lists for 2 Jobs", lists)
+	if lists["jobs"] != 2 || lists["pods"] != 1 {
+		t.Errorf("lists %v, want 2 of jobs for 2 Jobs and 1 of pods for the undecided one", lists)
 	}
 }
 
@@ -180,7 +179,7 @@ func TestProgressText(t *testing.T) {
 	j.Spec.Completions = ptr.To[int32](3)
 	j.Spec.ActiveDeadlineSeconds = ptr.To[int64](7200)
 	j.Status.Active, j.Status.Succeeded, j.Status.Failed = 2, 1, 1
-	got := progressText(j, explain.Explain(explain.Input{Job: j, Now: testNow, PodsUnknown: true}))
+	got := printers.WaitProgress(j, explain.Explain(explain.Input{Job: j, Now: testNow, PodsUnknown: true}))
 	for _, want := range []string{"job/p ", "1/3 succeeded", "2 active", "1 failed", "deadline in 1h"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)

@@ -205,7 +205,7 @@ func (s *state) verdict() {
 		e.Verdict = Verdict{Phase: PhaseBlocked, Reason: ReasonForbid, Message: fmt.Sprintf("%s has been active for %s (%s) and concurrencyPolicy Forbid skipped %d %s since",
 			a.job.Name, explain.FormatDuration(s.now.Sub(a.job.CreationTimestamp.Time)), a.ex.Verdict.Phase, s.blockedBy(a), pluralWord(s.blockedBy(a), "slot", "slots"))}
 	case last != nil && last.ex.Verdict.Phase == explain.PhaseFailed:
-		e.Verdict = Verdict{Phase: PhaseFailing, Reason: last.ex.Verdict.Reason, Message: fmt.Sprintf("the last run %s failed: %s", last.job.Name, last.ex.Verdict.Message)}
+		e.Verdict = Verdict{Phase: PhaseFailing, Reason: string(last.ex.Verdict.Reason), Message: fmt.Sprintf("the last run %s failed: %s", last.job.Name, last.ex.Verdict.Message)}
 	case missing > 0:
 		e.Verdict = Verdict{Phase: PhaseMissing, Reason: firstReason(missingWords), Message: fmt.Sprintf("%d of %d slots in the window did not run: %s", missing, total, missingWords)}
 	case late > 0:

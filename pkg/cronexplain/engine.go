@@ -309,7 +309,7 @@ func (s *state) readJobs() {
 }
 
 func runOf(job *batchv1.Job, ex *explain.JobExplanation) Run {
-	r := Run{Job: job.Name, Phase: ex.Verdict.Phase, Reason: ex.Verdict.Reason, Message: ex.Verdict.Message, Created: job.CreationTimestamp}
+	r := Run{Job: job.Name, Phase: ex.Verdict.Phase, Reason: string(ex.Verdict.Reason), Message: ex.Verdict.Message, Created: job.CreationTimestamp}
 	if ex.Duration != nil {
 		d := ex.Duration.Seconds
 		r.DurationSeconds = &d

@@ -4,6 +4,7 @@ package explain
 
 import (
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -20,7 +21,7 @@ func (s *state) addWarnings() {
 	switch e.Verdict.Phase {
 	case PhaseFailing:
 		if n := e.Progress.Active + e.Progress.Terminating; n > 0 {
-			w = append(w, fmt.Sprintf("%s being deleted because the Job is failing: their logs go with them", plural(int64(n), "active pod is", "active pods are")))
+			w = append(w, fmt.Sprintf("%s being deleted because the Job is failing: their logs go with them", Plural(int64(n), "active pod is", "active pods are")))
 		}
 	case PhaseRunning, PhasePending:
 		if b := e.Backoff; b != nil && b.Remaining != nil && *b.Remaining <= 0 && e.Progress.Active > 0 {
@@ -79,20 +80,21 @@ func (s *state) addNextSteps() {
 	case PhaseNotStarted:
 		add("kubectl job describe %s", name)
 	case PhasePending:
-		switch e.Verdict.Reason {
-		case ReasonFailedCreate:
-			add("kubectl describe quota")
-			add("kubectl job describe %s", name)
-		case ReasonBackoffDelay, ReasonAwaitingController, ReasonNoPods, ReasonPodsStarting, ReasonPodsTerminating,
-			ReasonWaitingForTermination, ReasonParallelismZero, ReasonPodsUnknown, ReasonResuming:
-			add("kubectl job describe %s", name)
-		default: // a stuck pod: its own description has the scheduler's / kubelet's story
-			for _, v := range s.views {
-				if v.active() && v.pod.Status.Phase != corev1.PodRunning {
-					add("kubectl describe pod %s", v.pod.Name)
-					break
+		// The registry says what to look at for each Pending reason; one
+		// outside it is a pod's waiting or scheduling reason.
+		next := []string{nextDescribePod}
+		if info, ok := LookupReason(e.Verdict.Reason); ok && len(info.Next) > 0 {
+			next = info.Next
+		}
+		for _, step := range next {
+			if strings.Contains(step, "{pod}") {
+				pod := s.firstStuckPod()
+				if pod == "" {
+					continue
 				}
+				step = strings.ReplaceAll(step, "{pod}", pod)
 			}
+			steps = append(steps, strings.ReplaceAll(step, "{job}", name)+ns)
 		}
 		if e.Progress.Failed > 0 {
 			add("kubectl job logs %s --failed", name)
@@ -102,4 +104,14 @@ func (s *state) addNextSteps() {
 		add("kubectl job wait %s", name)
 	}
 	e.NextSteps = steps
+}
+
+// firstStuckPod is the first active pod that is not running, or "".
+func (s *state) firstStuckPod() string {
+	for _, v := range s.views {
+		if v.active() && v.pod.Status.Phase != corev1.PodRunning {
+			return v.pod.Name
+		}
+	}
+	return ""
 }

@@ -122,7 +122,7 @@ func (s *state) podsGoing() string {
 	if s.in.PodsUnknown {
 		return "its pods go with it"
 	}
-	return plural(int64(len(s.views)), "pod goes", "pods go") + " with it"
+	return Plural(int64(len(s.views)), "pod goes", "pods go") + " with it"
 }
 
 // progressSummary is the counters in one phrase: "2/5 completions, 3 active (2 ready), 1 failed".
@@ -170,9 +170,9 @@ func (s *state) budgetSummary() string {
 		}
 		if s.restartPolicy == corev1.RestartPolicyOnFailure {
 			return fmt.Sprintf("%s, %s counted (backoffLimit %d: %s)",
-				plural(int64(b.FailedPods), "failed pod", "failed pods"), plural(int64(b.Restarts), "container restart", "container restarts"), b.Limit, outlook)
+				Plural(int64(b.FailedPods), "failed pod", "failed pods"), Plural(int64(b.Restarts), "container restart", "container restarts"), b.Limit, outlook)
 		}
-		return fmt.Sprintf("%s counted (backoffLimit %d: %s)", plural(int64(b.FailedPods), "failure", "failures"), b.Limit, outlook)
+		return fmt.Sprintf("%s counted (backoffLimit %d: %s)", Plural(int64(b.FailedPods), "failure", "failures"), b.Limit, outlook)
 	}
 	if s.perIndex {
 		msg := fmt.Sprintf("backoffLimitPerIndex %d", *s.job.Spec.BackoffLimitPerIndex)

@@ -30,28 +30,6 @@ const (
 	maxPodEvidence = 10
 )
 
-// Computed reasons for Jobs without a deciding condition.
-const (
-	ReasonCompletionsReached    = batchv1.JobReasonCompletionsReached
-	ReasonProgressing           = "Progressing"
-	ReasonUnschedulable         = "Unschedulable"
-	ReasonFailedCreate          = "FailedCreate"
-	ReasonPodsTerminating       = "PodsTerminating"
-	ReasonWaitingForTermination = "WaitingForTerminatingPods"
-	ReasonBackoffDelay          = "BackoffDelay"
-	ReasonPodsStarting          = "PodsStarting"
-	ReasonNoPods                = "NoPods"
-	ReasonParallelismZero       = "ParallelismZero"
-	ReasonAwaitingController    = "AwaitingController"
-	ReasonPodsUnknown           = "PodsUnknown"
-	ReasonNotSynced             = "NotSynced"
-	ReasonSuspendRequested      = "SuspendRequested"
-	ReasonResuming              = "Resuming"
-	ReasonManagedExternally     = "ManagedExternally"
-	ReasonDeleting              = "Deleting"
-	ReasonNoJob                 = "NoJob"
-)
-
 // Explain computes the verdict on in.Job from its conditions, counters, pods
 // and events at in.Now. It is pure: same input, same output.
 func Explain(in Input) *JobExplanation {
@@ -275,7 +253,7 @@ func (s *state) external() bool {
 	return m != "" && m != batchv1.JobControllerName
 }
 
-func (s *state) verdict(phase Phase, reason, message string, since *metav1.Time) {
+func (s *state) verdict(phase Phase, reason Reason, message string, since *metav1.Time) {
 	s.e.Verdict = Verdict{Phase: phase, Reason: reason, Message: message}
 	if since != nil && !since.IsZero() {
 		t := *since

@@ -20,7 +20,7 @@ type engineCase struct {
 	name   string
 	in     Input
 	phase  Phase
-	reason string
+	reason Reason
 	// message, evidence, warnings, nextSteps hold substrings that must appear.
 	message   []string
 	evidence  []string

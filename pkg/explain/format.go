@@ -44,15 +44,17 @@ func relative(t, now time.Time) string {
 	return FormatDuration(now.Sub(t)) + " ago"
 }
 
-func plural(n int64, one, many string) string {
+// Plural is "1 pod" or "3 pods": the count with the word that agrees with
+// it. Every command words counts with it.
+func Plural[T ~int | ~int32 | ~int64](n T, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// pluralWord is plural without the number: the word that agrees with n.
-func pluralWord(n int64, one, many string) string {
+// PluralWord is Plural without the number: the word that agrees with n.
+func PluralWord[T ~int | ~int32 | ~int64](n T, one, many string) string {
 	if n == 1 {
 		return one
 	}

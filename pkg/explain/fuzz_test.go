@@ -170,6 +170,10 @@ func fuzzInput(data []byte) Input {
 		ev := event(j, kind, name, s.str("Warning", "Normal"), s.str("FailedCreate", "BackOff"), s.str(fuzzMessages...), time.Duration(s.intn(100))*time.Second, int32(s.intn(3)))
 		in.Events = append(in.Events, ev)
 	}
+	// Read last, so the seeds written before it keep their meaning.
+	if s.bool() {
+		j.Spec.PodReplacementPolicy = ptrTo(batchv1.Failed)
+	}
 	return in
 }
 
@@ -224,7 +228,7 @@ func FuzzExplain(f *testing.F) {
 		if _, err := json.Marshal(e); err != nil {
 			t.Errorf("marshal: %v", err)
 		}
-		if strings.Contains(e.Verdict.Reason, "\n") {
+		if strings.Contains(string(e.Verdict.Reason), "\n") {
 			t.Errorf("reason with newline: %q", e.Verdict.Reason)
 		}
 	})

@@ -61,7 +61,8 @@ func (s *state) explainLive() {
 }
 
 type stuckPod struct {
-	reason, pod, container, message, field string
+	reason                         Reason
+	pod, container, message, field string
 	// detail is the kubelet's or scheduler's own message, or which of the
 	// pod's settings matches no node.
 	detail string
@@ -80,7 +81,7 @@ func (s *state) stuckPods() []stuckPod {
 		}
 		p := v.pod
 		if c := podCondition(p, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
-			st := stuckPod{reason: orDefault(c.Reason, ReasonUnschedulable), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]", since: p.CreationTimestamp.Time}
+			st := stuckPod{reason: Reason(orDefault(c.Reason, string(ReasonUnschedulable))), pod: p.Name, message: "unschedulable: " + c.Message, detail: c.Message, field: "status.conditions[PodScheduled]", since: p.CreationTimestamp.Time}
 			if st.findings = unschedulableFindings(p, s.in.Nodes); len(st.findings) > 0 {
 				st.detail = strings.Join(st.findings, "; ") + " (scheduler: " + c.Message + ")"
 			}
@@ -93,7 +94,7 @@ func (s *state) stuckPods() []stuckPod {
 				if w.Message != "" {
 					msg += ": " + w.Message
 				}
-				out = append(out, stuckPod{reason: w.Reason, pod: p.Name, container: cs.Name, message: msg, detail: w.Message, field: "status.containerStatuses[" + cs.Name + "].state.waiting", since: p.CreationTimestamp.Time})
+				out = append(out, stuckPod{reason: Reason(w.Reason), pod: p.Name, container: cs.Name, message: msg, detail: w.Message, field: "status.containerStatuses[" + cs.Name + "].state.waiting", since: p.CreationTimestamp.Time})
 				break
 			}
 		}
@@ -102,7 +103,7 @@ func (s *state) stuckPods() []stuckPod {
 }
 
 // pendingReason says why no pod of a started Job is running.
-func (s *state) pendingReason(stuck []stuckPod) (string, string) {
+func (s *state) pendingReason(stuck []stuckPod) (Reason, string) {
 	p := s.e.Progress
 	if len(stuck) > 0 {
 		first := stuck[0]
@@ -115,11 +116,11 @@ func (s *state) pendingReason(stuck []stuckPod) (string, string) {
 		var msg string
 		switch {
 		case first.container != "":
-			msg = fmt.Sprintf("%s waiting in %s (container %s)", plural(int64(n), "pod", "pods"), first.reason, first.container)
+			msg = fmt.Sprintf("%s waiting in %s (container %s)", Plural(int64(n), "pod", "pods"), first.reason, first.container)
 		case first.reason == ReasonUnschedulable:
-			msg = plural(int64(n), "pod", "pods") + " unschedulable"
+			msg = Plural(int64(n), "pod", "pods") + " unschedulable"
 		default:
-			msg = fmt.Sprintf("%s %s", plural(int64(n), "pod", "pods"), first.reason)
+			msg = fmt.Sprintf("%s %s", Plural(int64(n), "pod", "pods"), first.reason)
 		}
 		if first.detail != "" {
 			msg += ": " + first.detail
@@ -130,13 +131,13 @@ func (s *state) pendingReason(stuck []stuckPod) (string, string) {
 		return ReasonParallelismZero, "spec.parallelism is 0: no pods are created"
 	}
 	if ev := s.latestFailedCreate(); ev != nil && p.Active == 0 {
-		return ReasonFailedCreate, fmt.Sprintf("the job controller cannot create pods (%s, %s): %s", plural(int64(ev.Count), "time", "times"), relative(ev.Last.Time, s.now), ev.Message)
+		return ReasonFailedCreate, fmt.Sprintf("the job controller cannot create pods (%s, %s): %s", Plural(int64(ev.Count), "time", "times"), relative(ev.Last.Time, s.now), ev.Message)
 	}
 	if p.Terminating > 0 {
 		if s.e.Spec.PodReplacementPolicy == string(batchv1.Failed) {
-			return ReasonWaitingForTermination, fmt.Sprintf("%s terminating: podReplacementPolicy Failed creates replacements only once they have fully terminated", plural(int64(p.Terminating), "pod", "pods"))
+			return ReasonWaitingForTermination, fmt.Sprintf("%s terminating: podReplacementPolicy Failed creates replacements only once they have fully terminated", Plural(int64(p.Terminating), "pod", "pods"))
 		}
-		return ReasonPodsTerminating, fmt.Sprintf("%s terminating", plural(int64(p.Terminating), "pod", "pods"))
+		return ReasonPodsTerminating, fmt.Sprintf("%s terminating", Plural(int64(p.Terminating), "pod", "pods"))
 	}
 	// The pods seen decide, not status.active, which lags behind them.
 	if b := s.e.Backoff; b != nil && b.NextRetryAt != nil && p.PodsPending == 0 {
@@ -147,7 +148,7 @@ func (s *state) pendingReason(stuck []stuckPod) (string, string) {
 			formatClock(at.Time, s.now), relative(at.Time, s.now))
 	}
 	if p.PodsPending > 0 {
-		return ReasonPodsStarting, fmt.Sprintf("%s starting (scheduled, containers being created)", plural(int64(p.PodsPending), "pod", "pods"))
+		return ReasonPodsStarting, fmt.Sprintf("%s starting (scheduled, containers being created)", Plural(int64(p.PodsPending), "pod", "pods"))
 	}
 	if len(s.views) > 0 || p.Succeeded > 0 || p.Failed > 0 {
 		return ReasonAwaitingController, "no pod is active: waiting for the job controller to record the outcome or create the next pod"
@@ -159,7 +160,7 @@ func (s *state) latestFailedCreate() *EventSummary {
 	var latest *EventSummary
 	for i := range s.e.Events {
 		ev := &s.e.Events[i]
-		if ev.Reason == "FailedCreate" && strings.HasPrefix(ev.Object, "job/") && (latest == nil || ev.Last.After(latest.Last.Time)) {
+		if ev.Reason == string(ReasonFailedCreate) && strings.HasPrefix(ev.Object, "job/") && (latest == nil || ev.Last.After(latest.Last.Time)) {
 			latest = ev
 		}
 	}

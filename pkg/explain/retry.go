@@ -119,7 +119,7 @@ func (s *state) indexRetryAt(last *podView) *metav1.Time {
 // retryMessage is the BackoffDelay verdict: the wait and how it is made up.
 func (s *state) retryMessage(b *Backoff) string {
 	msg := fmt.Sprintf("backing off %s after %s", FormatDuration(time.Duration(b.RetryDelaySeconds*float64(time.Second))),
-		plural(int64(b.RetryFailures), "failure", "failures"))
+		Plural(int64(b.RetryFailures), "failure", "failures"))
 	if b.Ignored > 0 {
 		msg += fmt.Sprintf(" (%d ignored by podFailurePolicy: the delay counts them too)", b.Ignored)
 	}

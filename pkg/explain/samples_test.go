@@ -182,7 +182,7 @@ func TestFixtures(t *testing.T) {
 					if e.Verdict.Phase != want {
 						t.Errorf("job %s: phase %s, want %s", job.Name, e.Verdict.Phase, want)
 					}
-					if c.Reason != "" && e.Verdict.Reason != c.Reason {
+					if c.Reason != "" && string(e.Verdict.Reason) != c.Reason {
 						t.Errorf("job %s: reason %s, want %s", job.Name, e.Verdict.Reason, c.Reason)
 					}
 				}

@@ -16,9 +16,9 @@ func (s *state) explainSuspended() {
 	reason, since := ReasonSuspendRequested, (*metav1.Time)(nil)
 	msg := "spec.suspend is true"
 	if s.suspended != nil {
-		reason, since = s.suspended.Reason, &s.suspended.LastTransitionTime
+		reason, since = Reason(s.suspended.Reason), &s.suspended.LastTransitionTime
 		if reason == "" {
-			reason = "JobSuspended"
+			reason = ReasonJobSuspended
 		}
 		msg += ": no pods run until it is resumed"
 	} else {
@@ -28,7 +28,7 @@ func (s *state) explainSuspended() {
 		msg += "; " + s.progressSummary()
 	}
 	if n := s.e.Progress.Active + s.e.Progress.Terminating; n > 0 {
-		msg += fmt.Sprintf("; %s still being removed", plural(int64(n), "pod", "pods"))
+		msg += fmt.Sprintf("; %s still being removed", Plural(int64(n), "pod", "pods"))
 	}
 	s.verdict(PhaseSuspended, reason, msg, since)
 	if s.suspended != nil {
@@ -41,7 +41,7 @@ func (s *state) explainSuspended() {
 
 // explainSuccess explains Complete and SuccessCriteriaMet.
 func (s *state) explainSuccess(phase Phase, c *batchv1.JobCondition) {
-	reason := c.Reason
+	reason := Reason(c.Reason)
 	if reason == "" && phase == PhaseComplete {
 		reason = ReasonCompletionsReached
 	}
@@ -51,9 +51,9 @@ func (s *state) explainSuccess(phase Phase, c *batchv1.JobCondition) {
 	}
 	var msg string
 	switch reason {
-	case batchv1.JobReasonCompletionsReached:
+	case ReasonCompletionsReached:
 		msg = s.completionsMessage()
-	case batchv1.JobReasonSuccessPolicy:
+	case ReasonSuccessPolicy:
 		msg = s.successPolicyMessage(c)
 	default:
 		msg = c.Message
@@ -75,7 +75,7 @@ func (s *state) waitingForPods() string {
 	if n == 0 {
 		return "waiting for the job controller to add the final condition"
 	}
-	return fmt.Sprintf("waiting for %s to terminate", plural(int64(n), "pod", "pods"))
+	return fmt.Sprintf("waiting for %s to terminate", Plural(int64(n), "pod", "pods"))
 }
 
 func (s *state) completionsMessage() string {
@@ -114,7 +114,7 @@ func (s *state) successPolicyMessage(c *batchv1.JobCondition) string {
 	}
 	if unfinished := s.unfinishedIndexes(); len(unfinished) > 0 {
 		s.evidence("Index", "status.completedIndexes", fmt.Sprintf("%s did not complete (%s): the rule was met, so the controller removed their pods",
-			plural(int64(len(unfinished)), "index", "indexes"), FormatIndexes(unfinished)))
+			Plural(int64(len(unfinished)), "index", "indexes"), FormatIndexes(unfinished)))
 	}
 	return msg
 }
@@ -157,20 +157,20 @@ func (s *state) explainFailure(phase Phase, c *batchv1.JobCondition) {
 	if phase == PhaseFailing {
 		msg += "; " + s.waitingForPods()
 	}
-	s.verdict(phase, c.Reason, msg, &c.LastTransitionTime)
+	s.verdict(phase, Reason(c.Reason), msg, &c.LastTransitionTime)
 }
 
 func (s *state) backoffLimitMessage() string {
 	b := s.e.Backoff
 	if b == nil { // backoffLimitPerIndex set, yet the global limit was hit
-		return fmt.Sprintf("%s > backoffLimit %d", plural(int64(s.job.Status.Failed), "failed pod", "failed pods"), s.backoffLimit)
+		return fmt.Sprintf("%s > backoffLimit %d", Plural(int64(s.job.Status.Failed), "failed pod", "failed pods"), s.backoffLimit)
 	}
 	s.evidence("Counter", "status.failed", fmt.Sprintf("status.failed %d", b.FailedPods))
-	s.evidence("Limit", "spec.backoffLimit", fmt.Sprintf("spec.backoffLimit %d: the Job fails at %s", b.Limit, plural(int64(b.Limit)+1, "counted failure", "counted failures")))
+	s.evidence("Limit", "spec.backoffLimit", fmt.Sprintf("spec.backoffLimit %d: the Job fails at %s", b.Limit, Plural(int64(b.Limit)+1, "counted failure", "counted failures")))
 	if s.restartPolicy != corev1.RestartPolicyOnFailure || b.FailedPods > b.Limit {
 		s.failedAttemptEvidence()
 		s.lostFailuresEvidence("deleted with its logs", "deleted with their logs")
-		return fmt.Sprintf("%s > backoffLimit %d", plural(int64(b.FailedPods), "failed pod", "failed pods"), b.Limit)
+		return fmt.Sprintf("%s > backoffLimit %d", Plural(int64(b.FailedPods), "failed pod", "failed pods"), b.Limit)
 	}
 	// restartPolicy OnFailure: the controller fails the Job when the
 	// container restarts of its running pods reach the limit
@@ -188,11 +188,11 @@ func (s *state) backoffLimitMessage() string {
 	s.evidence("Limit", "spec.template.spec.restartPolicy", fmt.Sprintf("restartPolicy OnFailure: containers restart in place, and the job controller fails the Job when the restarts of its running pods reach backoffLimit %d, then deletes those pods", b.Limit))
 	s.failedAttemptEvidence()
 	if restarts > 0 {
-		return fmt.Sprintf("%s %s backoffLimit %d (restartPolicy OnFailure)", plural(int64(restarts), "container restart", "container restarts"), cmp, b.Limit)
+		return fmt.Sprintf("%s %s backoffLimit %d (restartPolicy OnFailure)", Plural(int64(restarts), "container restart", "container restarts"), cmp, b.Limit)
 	}
 	if !s.in.PodsUnknown {
 		s.evidence("Pod", "status.failed", fmt.Sprintf("no pod is left to show the restarts: status.failed %d counts the %s deleted when the Job failed, with %s",
-			b.FailedPods, pluralWord(int64(b.FailedPods), "pod", "pods"), pluralWord(int64(b.FailedPods), "its restartCount and logs", "their restartCounts and logs")))
+			b.FailedPods, PluralWord(int64(b.FailedPods), "pod", "pods"), PluralWord(int64(b.FailedPods), "its restartCount and logs", "their restartCounts and logs")))
 	}
 	return fmt.Sprintf("container restarts %s backoffLimit %d (restartPolicy OnFailure; the restarted pods were deleted)", cmp, b.Limit)
 }
@@ -213,7 +213,7 @@ func (s *state) lostFailuresEvidence(whatOne, whatMany string) {
 	if failed := s.job.Status.Failed; seen < failed {
 		lost := int64(failed - seen)
 		s.evidence("Pod", "status.failed", fmt.Sprintf("status.failed %d counts %s (%s)",
-			failed, plural(lost, "pod that no longer exists", "pods that no longer exist"), pluralWord(lost, whatOne, whatMany)))
+			failed, Plural(lost, "pod that no longer exists", "pods that no longer exist"), PluralWord(lost, whatOne, whatMany)))
 	}
 }
 
@@ -241,7 +241,7 @@ func (s *state) ignoredEvidence() {
 	}
 	for _, i := range rules {
 		s.evidence("Rule", fmt.Sprintf("spec.podFailurePolicy.rules[%d]", i), fmt.Sprintf("%s matched podFailurePolicy rule %d (%s) and did not count against %s",
-			plural(int64(byRule[i]), "failed pod", "failed pods"), i, FormatPodFailurePolicyRule(pfp.Rules[i]), limit))
+			Plural(int64(byRule[i]), "failed pod", "failed pods"), i, FormatPodFailurePolicyRule(pfp.Rules[i]), limit))
 	}
 }
 
@@ -260,7 +260,7 @@ func (s *state) failedAttemptEvidence() {
 			msg += describeExit(a)
 			lines = append(lines, Evidence{Kind: "Pod", Field: "status.containerStatuses", Pod: a.Pod, Container: a.Container, Message: msg})
 		case a.Restarts > 0:
-			msg := fmt.Sprintf("%s restarted %s", containerLabel(a.Container), plural(int64(a.Restarts), "time", "times"))
+			msg := fmt.Sprintf("%s restarted %s", containerLabel(a.Container), Plural(int64(a.Restarts), "time", "times"))
 			msg += describeExit(a)
 			lines = append(lines, Evidence{Kind: "Pod", Field: "status.containerStatuses[].restartCount", Pod: a.Pod, Container: a.Container, Message: msg})
 		}
@@ -414,10 +414,10 @@ func (s *state) failedIndexesMessage(reason string) string {
 	s.evidence("Index", "status.failedIndexes", "failed indexes "+orNone(s.failedIdx.String()))
 	s.evidence("Index", "status.completedIndexes", fmt.Sprintf("completed indexes %s (%d/%d)", orNone(s.completed.String()), s.completed.Len(), completions))
 	if l := s.job.Spec.BackoffLimitPerIndex; l != nil {
-		s.evidence("Limit", "spec.backoffLimitPerIndex", fmt.Sprintf("spec.backoffLimitPerIndex %d: an index fails after %s", *l, plural(int64(*l)+1, "failed pod", "failed pods")))
+		s.evidence("Limit", "spec.backoffLimitPerIndex", fmt.Sprintf("spec.backoffLimitPerIndex %d: an index fails after %s", *l, Plural(int64(*l)+1, "failed pod", "failed pods")))
 	}
 	if m := s.job.Spec.MaxFailedIndexes; m != nil && reason == batchv1.JobReasonMaxFailedIndexesExceeded {
-		s.evidence("Limit", "spec.maxFailedIndexes", fmt.Sprintf("spec.maxFailedIndexes %d: the Job fails at %s", *m, plural(int64(*m)+1, "failed index", "failed indexes")))
+		s.evidence("Limit", "spec.maxFailedIndexes", fmt.Sprintf("spec.maxFailedIndexes %d: the Job fails at %s", *m, Plural(int64(*m)+1, "failed index", "failed indexes")))
 	}
 	listed := 0
 	for _, ix := range s.e.Indexes {
@@ -425,7 +425,7 @@ func (s *state) failedIndexesMessage(reason string) string {
 			continue
 		}
 		listed++
-		msg := fmt.Sprintf("index %d: %s", ix.Index, plural(int64(ix.Failures), "failure", "failures"))
+		msg := fmt.Sprintf("index %d: %s", ix.Index, Plural(int64(ix.Failures), "failure", "failures"))
 		if ix.IgnoredFailures > 0 {
 			msg += fmt.Sprintf(" (+%d ignored)", ix.IgnoredFailures)
 		}
@@ -444,10 +444,10 @@ func (s *state) failedIndexesMessage(reason string) string {
 	}
 	if reason == batchv1.JobReasonMaxFailedIndexesExceeded {
 		if m := s.job.Spec.MaxFailedIndexes; m != nil {
-			return fmt.Sprintf("%s (%s) > maxFailedIndexes %d", plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()), *m)
+			return fmt.Sprintf("%s (%s) > maxFailedIndexes %d", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()), *m)
 		}
-		return fmt.Sprintf("%s (%s) exceeded maxFailedIndexes", plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()))
+		return fmt.Sprintf("%s (%s) exceeded maxFailedIndexes", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()))
 	}
-	return fmt.Sprintf("%s (%s), %d/%d completed (%s): every index finished", plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()),
+	return fmt.Sprintf("%s (%s), %d/%d completed (%s): every index finished", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()),
 		s.completed.Len(), completions, orNone(s.completed.String()))
 }

@@ -51,7 +51,7 @@ func (s *state) timeToLive() {
 	t.DeleteAt, t.RemainingSeconds = &deleteAt, &whole
 	pods := "with its pods"
 	if !s.in.PodsUnknown {
-		pods = "with its " + plural(int64(len(s.views)), "pod", "pods")
+		pods = "with its " + Plural(int64(len(s.views)), "pod", "pods")
 	}
 	if remaining > 0 {
 		t.State = TTLScheduled

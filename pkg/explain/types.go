@@ -2,6 +2,7 @@ package explain
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -101,8 +102,8 @@ type Verdict struct {
 	// DeadlineExceeded, PodFailurePolicy, MaxFailedIndexesExceeded,
 	// FailedIndexes, SuccessPolicy, CompletionsReached) or, for live Jobs, a
 	// computed one (Unschedulable, ImagePullBackOff, FailedCreate, JobSuspended,
-	// Progressing, ...).
-	Reason string `json:"reason"`
+	// Progressing, ...): see Reasons.
+	Reason Reason `json:"reason"`
 	// Message explains the reason with numbers: "7 failed pods > backoffLimit 6".
 	Message string `json:"message"`
 	// Since is when the phase began (the deciding condition's lastTransitionTime).
@@ -310,6 +311,25 @@ func (e *JobExplanation) DeepCopyObject() runtime.Object {
 		panic(err)
 	}
 	return out
+}
+
+// ParsePhase reads a phase in any case ("failed", " Pending").
+func ParsePhase(s string) (Phase, bool) {
+	for _, p := range Phases {
+		if strings.EqualFold(strings.TrimSpace(s), string(p)) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// PhaseNames lists the phases for help and error texts: "Complete, Failed, ...".
+func PhaseNames() string {
+	names := make([]string, len(Phases))
+	for i, p := range Phases {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
 }
 
 // AnnotationRerunOf records the Job a kubectl job rerun was made from:

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,7 +12,9 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/selection"
@@ -261,4 +264,44 @@ func NextSchedule(cj *batchv1.CronJob, now time.Time) (next time.Time, utcAssume
 		return next, utcAssumed, fmt.Errorf("cronjob %s/%s schedule %q never fires", cj.Namespace, cj.Name, cj.Spec.Schedule)
 	}
 	return next, utcAssumed, nil
+}
+
+// GetJobs reads the named Jobs of a namespace, one Get each, like kubectl
+// get NAME...: a Job that does not exist is collected in notFound (a
+// NotFound error each), any other error stops the reads.
+func GetJobs(ctx context.Context, client kubernetes.Interface, namespace string, names []string) (jobs []*batchv1.Job, notFound []error, err error) {
+	for _, name := range names {
+		job, err := client.BatchV1().Jobs(namespace).Get(ctx, name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			notFound = append(notFound, err)
+		case err != nil:
+			return nil, nil, err
+		default:
+			jobs = append(jobs, job)
+		}
+	}
+	return jobs, notFound, nil
+}
+
+// ListNamedJobs is GetJobs with one list (by name when there is one name),
+// which also gives the resourceVersion a watch continues from.
+func ListNamedJobs(ctx context.Context, client kubernetes.Interface, namespace string, names []string, chunkSize int64) (jobs []batchv1.Job, rv string, notFound []error, err error) {
+	opts := metav1.ListOptions{Limit: chunkSize}
+	if len(names) == 1 {
+		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", names[0]).String()
+	}
+	all, rv, err := ListJobs(ctx, client, namespace, opts)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	for _, name := range names {
+		i := slices.IndexFunc(all, func(j batchv1.Job) bool { return j.Name == name })
+		if i < 0 {
+			notFound = append(notFound, apierrors.NewNotFound(batchv1.Resource("jobs"), name))
+			continue
+		}
+		jobs = append(jobs, all[i])
+	}
+	return jobs, rv, notFound, nil
 }

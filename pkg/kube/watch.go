@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -214,4 +215,61 @@ func WaitForJobDeletion(ctx context.Context, client batchv1client.JobsGetter, na
 		return nil
 	}
 	return err
+}
+
+// errWatchTimeout is the cause of a WatchTargets timeout.
+var errWatchTimeout = errors.New("timed out")
+
+// WatchTargets runs WatchJobs for every target at once, calling handle (one
+// call at a time) with each state, until handle has returned true for every
+// Job, ctx ends, or timeout (0: none) passes. A timeout is not an error: a
+// target the timeout ended before its Jobs could even be read is passed to
+// unread. An error from any target (not found, forbidden) stops them all and
+// is returned, as is ctx's end (an interrupt).
+func WatchTargets(ctx context.Context, client batchv1client.JobsGetter, targets []JobTarget, timeout time.Duration,
+	handle func(JobState) bool, unread func(JobTarget)) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	timeoutCtx := ctx
+	if timeout > 0 {
+		var stop context.CancelFunc
+		timeoutCtx, stop = context.WithTimeoutCause(ctx, timeout, errWatchTimeout)
+		defer stop()
+	}
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	timedOut := func() bool { return errors.Is(context.Cause(timeoutCtx), errWatchTimeout) }
+	for _, t := range targets {
+		wg.Go(func() {
+			seen := false
+			err := WatchJobs(timeoutCtx, client, t, func(s JobState) bool {
+				mu.Lock()
+				defer mu.Unlock()
+				seen = true
+				return handle(s)
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil && timedOut() && !seen:
+				unread(t)
+			case err != nil && !timedOut():
+				if firstErr == nil {
+					firstErr = err
+				}
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil && !errors.Is(firstErr, context.Canceled) {
+		return firstErr
+	}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, errWatchTimeout) {
+		return err // interrupted
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // State is where an attempt stands, for --failed, --succeeded and --active.
@@ -325,7 +326,7 @@ func Header(a Attempt, container string, showContainer bool) string {
 	}
 	fmt.Fprintf(&b, "attempt %d, %s", a.Number, Outcome(a, container))
 	if a.Cause.Class.Failure() {
-		b.WriteString(", cause: " + Escape(a.Cause.Summary))
+		b.WriteString(", cause: " + printers.Sanitize(a.Cause.Summary))
 	}
 	b.WriteString(") <==")
 	return b.String()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // Print writes the logs of the selected attempts of job once, in attempt
@@ -275,7 +276,7 @@ func (r *runner) fetchOrdered(ctx context.Context, targets []target) (int, error
 			return failed, err
 		}
 		if t.note != "" {
-			r.errOut.printf("pod %s: %s\n", Escape(t.attempt.Pod.Name), t.note)
+			r.errOut.printf("pod %s: %s\n", printers.Sanitize(t.attempt.Pod.Name), t.note)
 			continue
 		}
 		var outErr error
@@ -295,7 +296,7 @@ func (r *runner) fetchOrdered(ctx context.Context, targets []target) (int, error
 			failed++ // said once, by the caller
 		default:
 			failed++
-			r.errOut.printf("error: cannot get the logs of pod %s container %s: %v\n", Escape(t.attempt.Pod.Name), t.container, err)
+			r.errOut.printf("error: cannot get the logs of pod %s container %s: %v\n", printers.Sanitize(t.attempt.Pod.Name), t.container, err)
 		}
 	}
 	return failed, nil

@@ -26,6 +26,7 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // Follow streams the logs of job's pods until the Job ends, and is what
@@ -221,7 +222,7 @@ func (f *follower) run(ctx context.Context) (int, error) {
 				f.errOut.printf("Warning: %v\n", f.forbidden)
 			case apierrors.IsForbidden(s.err):
 			default:
-				f.errOut.printf("error: cannot follow the logs of pod %s container %s: %v\n", Escape(s.pod), s.container, s.err)
+				f.errOut.printf("error: cannot follow the logs of pod %s container %s: %v\n", printers.Sanitize(s.pod), s.container, s.err)
 			}
 		case <-endTimer:
 			f.errOut.printf("stopped following %d log streams %s after the Job ended\n", f.open, f.opts.EndGrace)
@@ -490,7 +491,7 @@ func (f *follower) sayWaiting(job *batchv1.Job, e *explain.JobExplanation) {
 		return
 	}
 	f.waiting = key
-	f.errOut.printf("waiting: %s\n", verdictText("job/"+job.Name+" "+string(e.Verdict.Phase), e.Verdict))
+	f.errOut.printf("waiting: %s\n", printers.VerdictLine("job/"+job.Name+" "+string(e.Verdict.Phase), e.Verdict))
 }
 
 // sayAttemptEnds says on errOut, once per followed attempt that failed and
@@ -550,7 +551,7 @@ func AttemptEndLine(a Attempt, all []Attempt, e *explain.JobExplanation) string 
 			line += ": " + firstLine(msg)
 		}
 	}
-	return Escape(line + "; " + nextAttempt(a, all, ex, e))
+	return printers.Sanitize(line + "; " + nextAttempt(a, all, ex, e))
 }
 
 // nextAttempt says what came or comes after a failed attempt.
@@ -718,7 +719,7 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 	select {
 	case f.slots <- struct{}{}:
 	default:
-		f.errOut.printf("pod %s: waiting for a free log stream (--max-log-requests=%d)\n", Escape(s.pod), f.opts.MaxRequests)
+		f.errOut.printf("pod %s: waiting for a free log stream (--max-log-requests=%d)\n", printers.Sanitize(s.pod), f.opts.MaxRequests)
 		select {
 		case f.slots <- struct{}{}:
 		case <-ctx.Done():
@@ -819,7 +820,7 @@ func (f *follower) watchdog(ctx context.Context, s *stream, lastData *atomic.Int
 // Job's exit code.
 func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 	if f.deleted {
-		f.errOut.printf("job/%s was deleted\n", Escape(f.job.Name))
+		f.errOut.printf("job/%s was deleted\n", printers.Sanitize(f.job.Name))
 		f.saveExplanation(nil)
 		return exitcode.EndedOtherwise, nil
 	}
@@ -842,9 +843,9 @@ func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 	}
 	e := f.opts.Explain(in)
 	f.saveExplanation(&in)
-	line := VerdictLine(job.Name, e.Verdict)
+	line := printers.VerdictLine("job/"+job.Name+" "+string(e.Verdict.Phase), e.Verdict)
 	if e.Verdict.Phase == explain.PhaseFailed || e.Verdict.Phase == explain.PhaseFailing {
-		line += Escape(lastFailure(e))
+		line += printers.Sanitize(lastFailure(e))
 	}
 	f.errOut.printf("%s\n", line)
 	return PhaseExitCode(e.Verdict.Phase), nil
@@ -870,23 +871,6 @@ func lastFailure(e *explain.JobExplanation) string {
 		return out
 	}
 	return ""
-}
-
-// VerdictLine is the one line Follow ends with:
-// "job/NAME Failed: BackoffLimitExceeded — 3 failed pods > backoffLimit 2".
-func VerdictLine(name string, v explain.Verdict) string {
-	return verdictText("job/"+name+" "+string(v.Phase), v)
-}
-
-func verdictText(head string, v explain.Verdict) string {
-	line := head
-	if v.Reason != "" {
-		line += ": " + string(v.Reason)
-	}
-	if v.Message != "" {
-		line += " — " + v.Message
-	}
-	return Escape(line)
 }
 
 // PhaseExitCode maps a verdict to the exit code `kubectl job wait` uses.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
 
 // conditionExplain stands in for the engine: the Job's terminal condition,
@@ -31,32 +32,14 @@ func conditionExplain(in explain.Input) *explain.JobExplanation {
 		}
 		switch c.Type {
 		case batchv1.JobFailed:
-			e.Verdict = explain.Verdict{Phase: explain.PhaseFailed, Reason: c.Reason, Message: c.Message}
+			e.Verdict = explain.Verdict{Phase: explain.PhaseFailed, Reason: explain.Reason(c.Reason), Message: c.Message}
 		case batchv1.JobComplete:
-			e.Verdict = explain.Verdict{Phase: explain.PhaseComplete, Reason: c.Reason}
+			e.Verdict = explain.Verdict{Phase: explain.PhaseComplete, Reason: explain.Reason(c.Reason)}
 		case batchv1.JobSuspended:
 			e.Verdict = explain.Verdict{Phase: explain.PhaseSuspended}
 		}
 	}
 	return e
-}
-
-// syncBuffer is a bytes.Buffer safe to read while Follow writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func followOptions(logs *fakeLogs) Options {
@@ -68,7 +51,7 @@ func followOptions(logs *fakeLogs) Options {
 }
 
 type followRun struct {
-	out, errOut syncBuffer
+	out, errOut testutil.SyncBuffer
 	code        int
 	err         error
 	done        chan struct{}

@@ -3,11 +3,10 @@ package logs
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
-	"strconv"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // source is one container of one attempt: what its lines are labelled with.
@@ -75,7 +74,7 @@ func (s *sink) line(src *source, line []byte) error {
 		s.appendHeader(src)
 	}
 	if s.escape {
-		s.buf = appendEscaped(s.buf, line)
+		s.buf = printers.AppendSanitizedLine(s.buf, line)
 	} else {
 		s.buf = append(s.buf, line...)
 	}
@@ -93,7 +92,7 @@ func (s *sink) appendHeader(src *source) {
 }
 
 func (s *sink) paint(src *source, text string) string {
-	text = Escape(text)
+	text = printers.Sanitize(text)
 	if !s.color {
 		return text
 	}
@@ -163,55 +162,4 @@ func trimCR(b []byte) []byte {
 		return b[:n-1]
 	}
 	return b
-}
-
-// Escape replaces terminal control characters in a cluster string (pod
-// name, message) with visible escapes, keeping tabs.
-func Escape(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f || c >= 0x80 {
-			return string(appendEscaped(nil, []byte(s)))
-		}
-	}
-	return s
-}
-
-// appendEscaped appends b with C0/C1 control characters (but tab) and DEL
-// written as \x1b-style escapes; invalid UTF-8 bytes are escaped the same
-// way. Everything else, including non-ASCII text, is kept.
-func appendEscaped(dst, b []byte) []byte {
-	for len(b) > 0 {
-		c := b[0]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' || c == 0x7f {
-				dst = appendHex(dst, c)
-			} else {
-				dst = append(dst, c)
-			}
-			b = b[1:]
-			continue
-		}
-		r, size := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = appendHex(dst, c)
-		case r >= 0x80 && r < 0xa0: // C1 controls, such as CSI (U+009B)
-			dst = append(dst, `\u00`...)
-			dst = strconv.AppendUint(dst, uint64(r), 16)
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-			// Bidi overrides and isolates reorder what follows on the line
-			// ("trojan source"); printers.Sanitize escapes the same set.
-			dst = append(dst, `\u`...)
-			dst = append(dst, fmt.Sprintf("%04x", r)...)
-		default:
-			dst = append(dst, b[:size]...)
-		}
-		b = b[size:]
-	}
-	return dst
-}
-
-func appendHex(dst []byte, c byte) []byte {
-	const hex = "0123456789abcdef"
-	return append(dst, '\\', 'x', hex[c>>4], hex[c&0xf])
 }

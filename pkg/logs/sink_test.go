@@ -66,9 +66,9 @@ func TestSink(t *testing.T) {
 		prefix, color bool
 		want          string
 	}{
-		{"prefix", true, false, "[0/1] one\n[pod-b] two\n[0/1] th\\x1b[2Jree\n"},
-		{"headers on change", false, false, "==> pod a <==\none\n\n==> pod b <==\ntwo\n\n==> pod a <==\nth\\x1b[2Jree\n"},
-		{"colour", true, true, "\x1b[32m[0/1]\x1b[0m one\n\x1b[33m[pod-b]\x1b[0m two\n\x1b[32m[0/1]\x1b[0m th\\x1b[2Jree\n"},
+		{"prefix", true, false, "[0/1] one\n[pod-b] two\n[0/1] th^[[2Jree\n"},
+		{"headers on change", false, false, "==> pod a <==\none\n\n==> pod b <==\ntwo\n\n==> pod a <==\nth^[[2Jree\n"},
+		{"colour", true, true, "\x1b[32m[0/1]\x1b[0m one\n\x1b[33m[pod-b]\x1b[0m two\n\x1b[32m[0/1]\x1b[0m th^[[2Jree\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,25 +110,6 @@ func TestSinkLinesWhole(t *testing.T) {
 		label, text, _ := strings.Cut(l, " ")
 		if len(text) != 5000 || strings.Trim(text, label[1:2]) != "" {
 			t.Fatalf("interleaved line: %.40q", l)
-		}
-	}
-}
-
-func TestEscape(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain":            "plain",
-		"tab\tok":          "tab\tok",
-		"bell\a":           `bell\x07`,
-		"csi\u009b2J":      `csi\u009b2J`,
-		"ünïcode ✓":        "ünïcode ✓",
-		"bad \xff byte":    `bad \xff byte`,
-		"del\x7f":          `del\x7f`,
-		"\x1b]0;title\x07": `\x1b]0;title\x07`,
-		"trojan\u202esrc":  `trojan\u202esrc`,
-		"iso\u2066late":    `iso\u2066late`,
-	} {
-		if got := Escape(in); got != want {
-			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -133,14 +133,7 @@ func headline(e *explain.JobExplanation, color bool) string {
 	if color {
 		phase = colorize(e.Verdict.Phase, phase)
 	}
-	line := phase
-	if e.Verdict.Reason != "" {
-		line += ": " + Sanitize(e.Verdict.Reason)
-	}
-	if e.Verdict.Message != "" {
-		line += " — " + Sanitize(e.Verdict.Message)
-	}
-	return line
+	return phase + VerdictLine("", e.Verdict)
 }
 
 func colorize(p explain.Phase, s string) string {
@@ -227,12 +220,12 @@ func showBackoff(e *explain.JobExplanation, b *explain.Backoff) bool {
 	case explain.PhaseRunning, explain.PhasePending, explain.PhaseFailing, explain.PhaseNotStarted:
 		return true
 	}
-	return e.Verdict.Reason == "BackoffLimitExceeded"
+	return e.Verdict.Reason == explain.ReasonBackoffLimitExceeded
 }
 
 func backoffLine(e *explain.JobExplanation, b *explain.Backoff) string {
 	onFailure := e.Spec.RestartPolicy == "OnFailure"
-	if onFailure && e.Verdict.Reason == "BackoffLimitExceeded" && b.FailedPods <= b.Limit && b.Restarts == 0 {
+	if onFailure && e.Verdict.Reason == explain.ReasonBackoffLimitExceeded && b.FailedPods <= b.Limit && b.Restarts == 0 {
 		// The restarts that reached the limit went with the deleted pods.
 		pods := "pods"
 		if b.FailedPods == 1 {

@@ -12,6 +12,7 @@ import (
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
 
 // capturedAt reads the "# captured-at: RFC3339" header that `make fixtures`
@@ -43,10 +44,7 @@ func capturedAt(t *testing.T, path string, data []byte) time.Time {
 // goldens is how the engine's words are checked against real controller
 // behaviour; go test ./pkg/printers -update rewrites them.
 func TestFixtureGoldens(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "explain", "testdata", "fixtures", "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures: %v", err)
-	}
+	files := testutil.Files(t, "fixtures/*.yaml")
 	for _, path := range files {
 		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
 		t.Run(name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
 
 // explainNow is the fixed clock of the explain samples (pkg/explain/testdata/samples).
@@ -18,10 +19,7 @@ var explainNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // sampleExplanations explains every sample Job shared with the engine tests.
 func sampleExplanations(t *testing.T) map[string]*explain.JobExplanation {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "explain", "testdata", "samples", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no samples: %v", err)
-	}
+	files := testutil.Files(t, "samples/*")
 	out := map[string]*explain.JobExplanation{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)

@@ -151,7 +151,7 @@ func reasonCell(r JobRow, _ time.Time) string {
 	if r.Explanation == nil {
 		return "<none>"
 	}
-	return placeholder(r.Explanation.Verdict.Reason)
+	return placeholder(string(r.Explanation.Verdict.Reason))
 }
 
 func messageCell(r JobRow, _ time.Time) string {
@@ -193,7 +193,7 @@ func FailedCell(job *batchv1.Job, e *explain.JobExplanation) string {
 		}
 		return fmt.Sprintf("%d idx", n)
 	}
-	counted, limit := job.Status.Failed, int32(6) // the API server's default
+	counted, limit := job.Status.Failed, int32(explain.DefaultBackoffLimit)
 	if job.Spec.BackoffLimit != nil {
 		limit = *job.Spec.BackoffLimit
 	}
@@ -211,61 +211,9 @@ func durationCell(r JobRow, _ time.Time) string {
 	return HumanDuration(d.End.Sub(d.Start.Time))
 }
 
-// deadlineCell is the time left before activeDeadlineSeconds: "in 4m10s",
-// "exceeded", the configured span when the clock has not started (not
-// started yet), "paused" while suspended, "-" once the Job finished without
-// hitting it, and <none> without a deadline.
-func deadlineCell(r JobRow, now time.Time) string {
-	ads := r.Job.Spec.ActiveDeadlineSeconds
-	if ads == nil {
-		return "<none>"
-	}
-	e := r.Explanation
-	if e == nil {
-		return "<unknown>"
-	}
-	switch {
-	case e.Verdict.Reason == "DeadlineExceeded":
-		return "exceeded"
-	case e.Verdict.Phase == explain.PhaseSuspended:
-		return "paused"
-	case e.Verdict.Phase.Finished() || e.Verdict.Phase == explain.PhaseFailing || e.Verdict.Phase == explain.PhaseSucceeding:
-		return "-"
-	case e.Deadline == nil:
-		return HumanDuration(time.Duration(*ads) * time.Second)
-	case e.Deadline.Exceeded || !e.Deadline.At.After(now):
-		return "exceeded"
-	}
-	return "in " + HumanDuration(e.Deadline.At.Sub(now))
-}
+func deadlineCell(r JobRow, now time.Time) string { return DeadlineCell(r.Job, r.Explanation, now) }
 
-// ttlCell is when the TTL controller deletes the Job: "in 3m12s", "due",
-// the configured TTL while the Job runs (its clock starts at the end), or
-// <none>.
-func ttlCell(r JobRow, now time.Time) string {
-	e := r.Explanation
-	if e == nil {
-		return "<unknown>"
-	}
-	switch e.TTL.State {
-	case explain.TTLScheduled:
-		if e.TTL.DeleteAt != nil && e.TTL.DeleteAt.After(now) {
-			return "in " + HumanDuration(e.TTL.DeleteAt.Sub(now))
-		}
-		return "due"
-	case explain.TTLDue:
-		return "due"
-	case explain.TTLWaiting:
-		if e.TTL.Seconds != nil {
-			return HumanDuration(time.Duration(*e.TTL.Seconds) * time.Second)
-		}
-	}
-	if ttl := r.Job.Spec.TTLSecondsAfterFinished; ttl != nil && e.TTL.State == "" {
-		// An explanation without TTL state (older engine): show the setting.
-		return HumanDuration(time.Duration(*ttl) * time.Second)
-	}
-	return "<none>"
-}
+func ttlCell(r JobRow, now time.Time) string { return TTLCell(r.Job, r.Explanation, now) }
 
 func parallelismCell(r JobRow, _ time.Time) string {
 	if p := r.Job.Spec.Parallelism; p != nil {

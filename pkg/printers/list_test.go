@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/internal/golden"
+	"github.com/kubectl-job/kubectl-job/pkg/internal/testutil"
 )
 
 // listNow is the clock of the list and describe goldens: the explain samples'.
@@ -31,10 +32,7 @@ func checkListGolden(t *testing.T, path string, got string) {
 // status shapes captured from the local cluster, shared with the engine tests.
 func sampleObjects(t *testing.T) map[string]*explain.Objects {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "explain", "testdata", "samples", "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no samples: %v", err)
-	}
+	files := testutil.Files(t, "samples/*.yaml")
 	out := map[string]*explain.Objects{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)

@@ -57,3 +57,24 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+// TestSanitizedLogLine: a log line on a terminal gets Sanitize's rule but
+// keeps its tabs.
+func TestSanitizedLogLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":            "plain",
+		"tab\tok":          "tab\tok",
+		"bell\a":           `bell\x07`,
+		"csi\u009b2J":      `csi\u009b2J`,
+		"ünïcode ✓":        "ünïcode ✓",
+		"bad \xff byte":    `bad \xff byte`,
+		"del\x7f":          `del\x7f`,
+		"\x1b]0;title\x07": `^[]0;title\x07`,
+		"trojan\u202esrc":  `trojan\u202esrc`,
+		"iso\u2066late":    `iso\u2066late`,
+	} {
+		if got := string(AppendSanitizedLine(nil, []byte(in))); got != want {
+			t.Errorf("AppendSanitizedLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -191,7 +191,7 @@ func attemptResult(a explain.Attempt) string {
 func jobResult(e *explain.JobExplanation) string {
 	s := string(e.Verdict.Phase)
 	if e.Verdict.Reason != "" {
-		s += " " + e.Verdict.Reason
+		s += " " + string(e.Verdict.Reason)
 	}
 	return s
 }

@@ -184,7 +184,7 @@ spec:
 		c("two names", `^error: kubectl job explain takes one Job name, got 2: a b; see 'kubectl job explain --help'$`, in("explain", "a", "b")...),
 		c("Job that does not exist (kubectl's NotFound form)", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with: kubectl job list -n NS$`, in("explain", "missing")...),
 		c("Job in a namespace that does not exist", `^Error from server \(NotFound\): jobs.batch "done" not found; list Jobs with: kubectl job list -n `+noNS+`$`, "explain", "done", "-n", noNS),
-		c("name with a slash", `^error: invalid resource name "a/b": \[may not contain '/'\]$`, in("explain", "a/b")...),
+		c("name with a slash", `^error: "a/b" is not a Job: give NAME or job/NAME$`, in("explain", "a/b")...),
 		c("-o unknown format, with the valid ones", `^error: unable to match a printer .*"unknownformat".*; use -o json, yaml, wide, name or jsonpath=\.\.\.$`, in("explain", "done", "-o", "unknownformat")...),
 		c("unknown context", `^error: context "nope" does not exist in the kubeconfig; list contexts with: kubectl config get-contexts$`, in("explain", "done", "--context", "nope")...),
 		c("bad --now", `^error: invalid --now "yesterday": not an RFC 3339 time; give a time like 2026-03-01T12:00:00Z$`, in("explain", "done", "--now=yesterday")...),

@@ -26,7 +26,7 @@ import (
 // ground-truth scenario once the real job controller has reached its state.
 type explainExpectation struct {
 	phase  explain.Phase
-	reason string
+	reason explain.Reason
 	// check asserts the numbers, given the Job and pods as the API has them.
 	check func(t *testing.T, e *explain.JobExplanation, text string, job *batchv1.Job, pods []corev1.Pod)
 }

@@ -16,7 +16,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -77,20 +76,7 @@ func TestTerminalSafety(t *testing.T) {
 	// Job ended) forbids its pods, and
 	// the latest FailedCreate event (ours, dated later than the
 	// controller's) carries the hostile message into wait's timeout line.
-	quota := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "no-pods", Namespace: ns},
-		Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{corev1.ResourcePods: resource.MustParse("0")}}}
-	if _, err := client.CoreV1().ResourceQuotas(ns).Create(context.Background(), quota, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("creating the quota: %v", err)
-	}
-	// The quota controller must have seen it before the Job's first pod.
-	WaitFor(t, time.Minute, "the quota to be counted", func() (bool, error) {
-		q, err := client.CoreV1().ResourceQuotas(ns).Get(context.Background(), "no-pods", metav1.GetOptions{})
-		if err != nil {
-			return false, err
-		}
-		_, ok := q.Status.Hard[corev1.ResourcePods]
-		return ok, nil
-	})
+	NoPodsQuota(t, ns)
 	blocked := NewJob(ns, "blocked").Create(t)
 	later := metav1.NewTime(time.Now().Add(10 * time.Minute))
 	fc := &corev1.Event{
@@ -171,7 +157,7 @@ func TestTerminalSafety(t *testing.T) {
 		// ESC came from the cluster.
 		out = strings.NewReplacer("\r\n", "\n", "\r\x1b[K", "").Replace(out)
 		unsafe := findUnsafe(out)
-		shown := strings.Contains(out, `\x1b]0;pwned\x07`) || args[0] == "wait"
+		shown := strings.Contains(out, `^[]0;pwned\x07`) || args[0] == "wait"
 		if len(unsafe) > 0 || !shown {
 			t.Errorf("%s on a terminal: raw %s, or the escaped log missing:\n%q", cmdline, joinOrNone(unsafe), out)
 		}

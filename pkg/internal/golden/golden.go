@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -35,5 +36,32 @@ func Check(t testing.TB, path, got string) {
 	}
 	if d := cmp.Diff(string(want), got); d != "" {
 		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, d)
+	}
+}
+
+// CheckSection is Check for the part of a file (a README) between the lines
+// begin and end: the rest of the file is the author's, the section is
+// generated. Both marker lines must be there.
+func CheckSection(t testing.TB, path, begin, end, got string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i, j := strings.Index(text, begin+"\n"), strings.Index(text, end+"\n")
+	if i < 0 || j < i {
+		t.Fatalf("%s has no section between %q and %q", path, begin, end)
+	}
+	i += len(begin) + 1
+	if *update {
+		text = text[:i] + got + text[j:]
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		j = i + len(got)
+	}
+	if d := cmp.Diff(text[i:j], got); d != "" {
+		t.Errorf("%s: the generated section differs (-want +got; go test -update rewrites it):\n%s", path, d)
 	}
 }
