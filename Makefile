@@ -10,14 +10,14 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/kubectl-job/kubectl-job/pkg/version
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test test-unit e2e e2e-faults difftest dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean bench
+.PHONY: build test test-unit e2e e2e-faults e2e-pressure difftest dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean bench
 N ?= 200
 SEED ?= 1
 
 build: ## bin/kubectl-job
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-job ./cmd/kubectl-job
 
-test: lint test-unit fuzz e2e e2e-faults krew-test ## everything: lint, unit and command tests, fuzzing, e2e and fault tests on fresh local clusters, the krew install
+test: lint test-unit fuzz e2e e2e-faults e2e-pressure krew-test ## everything: lint, unit and command tests, fuzzing, e2e, fault and pressure tests on fresh local clusters, the krew install
 
 test-unit: ## unit and command tests; no cluster needed
 	go test -count=1 ./...
@@ -34,6 +34,12 @@ e2e-faults: build ## fault tests: API server and etcd stopped and restarted unde
 	KJ_E2E_KUBECONFIG= KJ_E2E_CLUSTER_DIR=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/faults-cluster KJ_E2E_PORT_BASE=27400 \
 	  KJ_E2E_TAGS='e2e faults' KJ_E2E_PKGS=./test/e2e/ KJ_E2E_RUN='^TestFault' \
 	  KJ_E2E_LOG=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/e2e-faults.log hack/e2e.sh
+
+KJ_PRESSURE_PORT_BASE ?= 27700
+e2e-pressure: build ## pressure tests: API Priority and Fairness, 410 while paging, a slow lossy link, expired credentials (hack/faultproxy), 200 waits at once, huge Jobs; own cluster
+	KJ_E2E_KUBECONFIG= KJ_E2E_CLUSTER_DIR=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/pressure-cluster KJ_E2E_PORT_BASE=$(KJ_PRESSURE_PORT_BASE) \
+	  KJ_E2E_TAGS='e2e pressure' KJ_E2E_PKGS=./test/e2e/ KJ_E2E_RUN='^TestPressure' \
+	  KJ_E2E_LOG=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/e2e-pressure.log hack/e2e.sh
 
 difftest: build ## differential test of explain against the job controller: make difftest N=200 SEED=1 (writes docs/accuracy.md)
 	DIFFTEST_N=$(N) DIFFTEST_SEED=$(SEED) DIFFTEST_PARALLEL=10 DIFFTEST_REPORT=$(CURDIR)/docs/accuracy.md \
