@@ -65,7 +65,7 @@ func get(t *testing.T, p *Proxy, path string) (*http.Response, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	body, err := io.ReadAll(res.Body)
 	return res, string(body), err
 }
@@ -175,7 +175,7 @@ func TestExpireBreaksStreamsAndAnswers401(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	read := make(chan error, 1)
 	go func() { _, err := io.ReadAll(res.Body); read <- err }()
 	time.Sleep(50 * time.Millisecond)
