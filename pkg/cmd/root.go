@@ -52,6 +52,12 @@ conditions, counters, pods and events.`,
 	// client-go reports a missing --kubeconfig as "stat PATH: no such file";
 	// say which flag is wrong instead.
 	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		// client-go logs some failures itself (a response body cut short)
+		// before returning them, and Execute prints the error as one line:
+		// without -v its logs would be a second, noisier line.
+		if !klog.V(1).Enabled() {
+			c.SetContext(klog.NewContext(c.Context(), klog.Logger{}))
+		}
 		for ; c != nil; c = c.Parent() {
 			if c.Name() == "version" || c.Name() == "completion" || strings.HasPrefix(c.Name(), "__") {
 				return nil // these never read the kubeconfig
@@ -280,6 +286,13 @@ type hintError struct {
 
 func (h *hintError) Error() string { return h.err.Error() + "; " + h.hint }
 func (h *hintError) Unwrap() error { return h.err }
+
+// errorLineAbout is errorMessage for an error about one object of many,
+// named first: "error: cannot delete job.batch/x: Error from server
+// (TooManyRequests): ..." (errorMessage alone keeps only the API's part).
+func errorLineAbout(what string, err error) string {
+	return "error: " + what + ": " + strings.TrimPrefix(errorMessage(err), "error: ")
+}
 
 // withHint returns err with a suggestion of what to run next, or nil for nil.
 func withHint(err error, format string, args ...any) error {
