@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -228,6 +229,7 @@ func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
+	throttled.Store(false)
 	err := cmd.Execute()
 	if err == nil {
 		return exitcode.OK
@@ -265,6 +267,10 @@ func errorMessage(err error) string {
 			msg = fmt.Sprintf("error: context %q does not exist in the kubeconfig", m[1]+m[2])
 		}
 		msg += "; list contexts with: kubectl config get-contexts"
+	}
+	var netErr net.Error
+	if throttled.Load() && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout()) {
+		msg += "; the API server was throttling these requests (429 Too Many Requests: API Priority and Fairness): retry later or allow more time with --request-timeout"
 	}
 	var h *hintError
 	if errors.As(err, &h) && !strings.Contains(msg, h.hint) {
