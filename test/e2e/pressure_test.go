@@ -727,7 +727,7 @@ func pressureProxyThrottling(t *testing.T, doc *DocSection) {
 	doc.Add(DocRow{
 		Case:     "`prune --yes -o name` of 10 Jobs while the proxy answers the deletes of p-03 and p-07 429 (Retry-After: 1), forever",
 		Expected: "the other 8 deleted and printed on stdout; one line per refused delete naming the throttling; exit 1 with how many were not deleted",
-		Observed: fmt.Sprintf("exit %d after %s; %d printed, %d gone in the cluster (the printed ones: %v); %d 429s; stderr: %s / %s", r.Code, proc.took(), printed, gone, ok, rule.Hits(), grepLine(r.Stderr, "p-03"), grepLine(r.Stderr, "were not deleted")),
+		Observed: fmt.Sprintf("exit %d after %s; %d printed, %d gone in the cluster (the printed ones: %v); %d 429s; stderr: %s / %s", r.Code, proc.took(), printed, gone, ok, rule.Hits(), grepLine(r.Stderr, "cannot delete job.batch/p-03"), grepLine(r.Stderr, "were not deleted")),
 	})
 }
 
@@ -928,14 +928,14 @@ func pressureSlowLossyLink(t *testing.T, doc *DocSection) {
 		if !good || rule.Hits() != c.times {
 			t.Errorf("explain with %s: exit %d, stdout %q, stderr %q; want %d", c.what, r.Code, r.Stdout, r.Stderr, c.code)
 		}
-		expected := "client-go retries: the normal output, exit 0"
+		expected, observed := "client-go retries: the normal output, exit 0", fmt.Sprintf("output correct: %v", good)
 		if c.code != 0 {
-			expected = "exit 1, nothing on stdout, one error line"
+			expected, observed = "exit 1, nothing on stdout, one error line", firstLineOf(r.Stderr)
 		}
 		doc.Add(DocRow{
 			Case:     "`explain steps-1` with " + c.what,
 			Expected: expected,
-			Observed: fmt.Sprintf("exit %d in %s; %s", r.Code, proc.took(), orNone(firstLineOf(r.Stderr), "")),
+			Observed: fmt.Sprintf("exit %d in %s; %s", r.Code, proc.took(), observed),
 		})
 	}
 }
@@ -1059,7 +1059,7 @@ func pressureManyAtOnce(t *testing.T, doc *DocSection) {
 	doc.Add(DocRow{
 		Case:     fmt.Sprintf("%d × `kubectl-job wait w-NNN` (one per Job, 40-60 s each, one in ten fails) and 20 × `kubectl-job list -w` of the namespace, all at once", n),
 		Expected: "every wait exits with its Job's code (0 or 2), every list -w prints the final row of all 200 Jobs and exits 0 on SIGINT; one Job watch per command; memory recorded",
-		Observed: fmt.Sprintf("%d of %d ended right; the waits were done %s after the start; Job watches on the API server: %.0f before, %.0f while they ran (+%.0f), pod watches %.0f; peak RSS of wait: median %s, max %s; of list -w: median %s, max %s",
+		Observed: fmt.Sprintf("%d of %d ended right; the waits were done %s after the start; Job watches on the API server: %.0f before, %.0f while they ran (+%.0f), pod watches %.0f; peak RSS (it counts the binary's pages, which the processes share) of wait: median %s, max %s; of list -w: median %s, max %s",
 			n+len(lists)-len(wrong), n+len(lists), secs(waitsDone), watchesBefore, watching, watching-watchesBefore, podWatches, mib(rss[len(rss)/2]), mib(rss[len(rss)-1]), mib(listRSS[len(listRSS)/2]), mib(listRSS[len(listRSS)-1])),
 	})
 }
