@@ -4,7 +4,9 @@
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
 
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The version is the VERSION file's (what a release of this tree is called);
+# the commit says which build of it this is.
+VERSION ?= $(shell tr -d '[:space:]' < VERSION)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/kubectl-job/kubectl-job/pkg/version
@@ -14,8 +16,9 @@ LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PK
 N ?= 200
 SEED ?= 1
 
-build: ## bin/kubectl-job
+build: ## bin/kubectl-job and bin/kubectl_complete-job (so `kubectl job <TAB>` completes from a dev build on PATH)
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-job ./cmd/kubectl-job
+	install -m 0755 cmd/kubectl-job/kubectl_complete-job bin/kubectl_complete-job
 
 test: lint test-unit fuzz e2e e2e-faults e2e-pressure krew-test ## everything: lint, unit and command tests, fuzzing, e2e, fault and pressure tests on fresh local clusters, the krew install
 

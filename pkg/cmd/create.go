@@ -483,12 +483,14 @@ type knobFlags struct {
 	limits               string
 	serviceAccount       string
 	podFailurePolicy     string
+	nodeSelector         map[string]string
+	tolerations          []string
 }
 
 // knobFlagNames are the flags knobFlags adds, for "cannot be used with -f".
 var knobFlagNames = []string{"image", "backoff-limit", "active-deadline", "ttl", "parallelism", "completions",
 	"completion-mode", "backoff-limit-per-index", "max-failed-indexes", "restart", "suspend", "env", "labels",
-	"annotations", "requests", "limits", "service-account", "pod-failure-policy"}
+	"annotations", "requests", "limits", "service-account", "pod-failure-policy", "node-selector", "toleration"}
 
 func (f *knobFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.image, "image", "", "Container image to run (IMAGE, or CONTAINER=IMAGE to override one container of a CronJob's template)")
@@ -503,12 +505,14 @@ func (f *knobFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.restart, "restart", "Never", "Pod restartPolicy: Never (a failed pod is replaced) or OnFailure (the container restarts in place)")
 	fs.BoolVar(&f.suspend, "suspend", false, "Create the Job suspended (spec.suspend): no pods start until kubectl job resume")
 	fs.StringArrayVar(&f.env, "env", nil, "Environment variable NAME=VALUE for the containers (repeatable)")
-	fs.StringToStringVar(&f.labels, "labels", nil, "Labels KEY=VALUE,... for the Job and its pods")
-	fs.StringToStringVar(&f.annotations, "annotations", nil, "Annotations KEY=VALUE,... for the Job and its pod template")
+	fs.Var(jobspec.NewKeyValues(&f.labels), "labels", "Labels KEY=VALUE,... for the Job and its pods")
+	fs.Var(jobspec.NewKeyValues(&f.annotations), "annotations", `Annotations KEY=VALUE,... for the Job and its pod template (a value with a line break or comma: "KEY=VALUE" in double quotes)`)
 	fs.StringVar(&f.requests, "requests", "", "Container resource requests, e.g. cpu=500m,memory=256Mi")
 	fs.StringVar(&f.limits, "limits", "", "Container resource limits, e.g. cpu=1,memory=512Mi")
 	fs.StringVar(&f.serviceAccount, "service-account", "", "Service account the pods run as")
 	fs.StringVar(&f.podFailurePolicy, "pod-failure-policy", "", "File with a spec.podFailurePolicy in YAML or JSON ({rules: [...]}); needs --restart=Never")
+	fs.Var(jobspec.NewKeyValues(&f.nodeSelector), "node-selector", "Node labels KEY=VALUE,... the pods must run on (spec.template.spec.nodeSelector)")
+	fs.StringArrayVar(&f.tolerations, "toleration", nil, "Toleration KEY[=VALUE][:EFFECT] for the pods: KEY=VALUE:NoSchedule tolerates that taint, KEY alone every taint with that key (repeatable)")
 }
 
 // changed lists the knob flags given on the command line, as --name.
@@ -533,6 +537,8 @@ func (f *knobFlags) toKnobs(fs *pflag.FlagSet) (jobspec.Knobs, error) {
 		Requests:       f.requests,
 		Limits:         f.limits,
 		ServiceAccount: f.serviceAccount,
+		NodeSelector:   f.nodeSelector,
+		Tolerations:    f.tolerations,
 	}
 	set := fs.Changed
 	if set("backoff-limit") {

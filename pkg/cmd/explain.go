@@ -45,6 +45,7 @@ type ExplainOptions struct {
 	now     time.Time
 	printer cliprinters.ResourcePrinter // nil for the human view ("" and wide)
 	wide    bool
+	cron    cronJobFlags // explain cronjob/NAME (explain_cronjob.go)
 }
 
 // NewExplainOptions returns ExplainOptions with the defaults.
@@ -64,7 +65,7 @@ func NewCmdExplain(configFlags *genericclioptions.ConfigFlags, streams genericio
 
 func newCmdExplain(o *ExplainOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "explain NAME [-o json|yaml|wide|jsonpath=...] | explain [NAME] -f FILE",
+		Use:   "explain NAME [-o json|yaml|wide|jsonpath=...] | explain [NAME] -f FILE | explain cronjob/NAME [--since 24h] [--next 5]",
 		Short: "Explain why a Job succeeded, failed or is stuck, with numbers",
 		Long: `Explain why a Job succeeded, failed or is stuck, tied to numbers.
 
@@ -97,11 +98,15 @@ documents), or a single Job.`,
   kubectl job explain pi -f pi.yaml --now=2026-03-01T12:00:00Z
 
   # Explain a Job read from stdin
-  kubectl get job pi -o yaml | kubectl job explain -f -`,
+  kubectl get job pi -o yaml | kubectl job explain -f -` + cronJobExplainExamples,
 		Args: atMostOneArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd, args); err != nil {
 				return err
+			}
+			if name, ok := cronJobArg(args); ok {
+				cmd.SilenceUsage = true
+				return o.runExplainCronJob(cmd.Context(), name)
 			}
 			if err := o.Validate(); err != nil {
 				return err
@@ -115,6 +120,7 @@ documents), or a single Job.`,
 	cmd.Flags().StringVarP(&o.Filename, "filename", "f", "", `Explain the Job in this file ("-" for stdin) instead of reading it from the cluster; implies --local`)
 	cmd.Flags().BoolVar(&o.Local, "local", false, "Read nothing from the cluster: explain the objects given with -f")
 	cmd.Flags().StringVar(&o.NowFlag, "now", "", "Explain as of this RFC3339 time instead of the current time (reproducible post-mortems)")
+	o.cron.addFlags(cmd)
 	return cmd
 }
 

@@ -58,6 +58,7 @@ type ListOptions struct {
 	LabelSelector string
 	FieldSelector string
 	CronJob       string
+	CronJobs      bool // --cronjobs: one row per CronJob (list_cronjobs.go)
 	Status        []string
 	SortBy        string
 	Watch         bool
@@ -121,6 +122,9 @@ Failing, Terminating, Pending, Running ... Complete: what needs attention first)
   # Show a CronJob's Jobs, newest first, and which ones its history limits keep
   kubectl job list --cronjob nightly-report
 
+  # List the CronJobs: last run, next run, skipped slots, success rate
+  kubectl job list --cronjobs -A
+
   # Watch Jobs change, like kubectl get -w
   kubectl job list -w
 
@@ -151,6 +155,7 @@ Failing, Terminating, Pending, Running ... Complete: what needs attention first)
 	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Label selector to filter Jobs on, e.g. -l app=etl.")
 	cmd.Flags().StringVar(&o.FieldSelector, "field-selector", o.FieldSelector, "Field selector to filter Jobs on, e.g. --field-selector status.successful=1.")
 	cmd.Flags().StringVar(&o.CronJob, "cronjob", o.CronJob, "List the Jobs of this CronJob, newest first, with what its history limits keep.")
+	cmd.Flags().BoolVar(&o.CronJobs, "cronjobs", o.CronJobs, "List the CronJobs instead: schedule, time zone, last run, next run, skipped slots and success rate over the last 24h.")
 	cmd.Flags().StringSliceVar(&o.Status, "status", o.Status, "Only Jobs in these phases (comma-separated, any case): "+phaseList()+".")
 	cmd.Flags().StringVar(&o.SortBy, "sort-by", o.SortBy, "Sort by age (newest first), name, duration (longest first) or status (needs attention first).")
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", o.Watch, "After listing, print a row each time a Job changes, until interrupted.")
@@ -218,6 +223,9 @@ func parsePhase(s string) (explain.Phase, bool) {
 
 // Validate rejects flag combinations kubectl would reject, before any request.
 func (o *ListOptions) Validate() error {
+	if o.CronJobs {
+		return o.validateCronJobs()
+	}
 	switch {
 	case len(o.Names) > 0 && o.AllNamespaces:
 		return errors.New("a Job cannot be retrieved by name across all namespaces; drop -A or the names")
@@ -245,6 +253,9 @@ func (o *ListOptions) scope() string {
 
 // Run lists (and with --watch, keeps listing) the Jobs.
 func (o *ListOptions) Run(ctx context.Context) error {
+	if o.CronJobs {
+		return o.runCronJobs(ctx)
+	}
 	jobs, rv, cj, notFound, err := o.fetchJobs(ctx)
 	if err != nil {
 		if o.AllNamespaces && apierrors.IsForbidden(err) {

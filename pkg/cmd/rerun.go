@@ -32,6 +32,7 @@ type RerunOptions struct {
 	GenerateName      bool
 	Replace           bool
 	FailedIndexesOnly bool
+	Renumber          bool
 	Force             bool
 
 	Namespace string
@@ -66,10 +67,16 @@ its pods go too) and reuses its name. With --replace the new Job is checked by
 the API server (dry run) before the old one is deleted.
 
 --failed-indexes-only reruns an Indexed Job for the indexes that did not
-succeed. The Job API cannot skip indexes, so they are renumbered 0..K-1: the
-original index of rerun index i is item i of the comma-separated list in the
+succeed, under their own numbers: the new Job keeps the old completions, is
+created suspended, gets the indexes that had succeeded written into its
+status.completedIndexes (listed in the annotation
+kubectl-job.io/carried-indexes), and is then resumed, so the job controller
+creates pods only for the failed indexes. That needs permission to patch
+jobs/status; without it the rerun is refused before anything is created.
+--renumber runs the failed indexes as 0..K-1 instead: the original index of
+rerun index i is item i of the comma-separated list in the
 KUBECTL_JOB_ORIGINAL_INDEXES environment variable (and the annotation
-kubectl-job.io/original-indexes).
+kubectl-job.io/original-indexes), which the workload must read itself.
 
 A Job that has not finished is refused unless --force: running it twice at
 once is rarely what anyone wants.`,
@@ -79,8 +86,11 @@ once is rarely what anyone wants.`,
   # Replace the old Job (same name) with a new image and stream its logs
   kubectl job rerun migrate --replace --image=app:1.3 --follow
 
-  # Rerun only the indexes of an Indexed Job that did not succeed
+  # Rerun only the indexes of an Indexed Job that did not succeed, under their own numbers
   kubectl job rerun shard --failed-indexes-only
+
+  # The same without permission to write Job status: the indexes run as 0..K-1
+  kubectl job rerun shard --failed-indexes-only --renumber
 
   # Show the Job a rerun would create
   kubectl job rerun migrate --dry-run=client -o yaml`,
@@ -99,7 +109,8 @@ once is rarely what anyone wants.`,
 	fs.StringVar(&o.NewName, "name", o.NewName, "Name of the new Job")
 	fs.BoolVar(&o.GenerateName, "generate-name", o.GenerateName, "Let the API server name the new Job NAME-rerun-xxxxx (the default without --name or --replace)")
 	fs.BoolVar(&o.Replace, "replace", o.Replace, "Delete the old Job and its pods first, then create the new one under the same name")
-	fs.BoolVar(&o.FailedIndexesOnly, "failed-indexes-only", o.FailedIndexesOnly, "Indexed Jobs: run only the indexes that did not succeed (renumbered; see KUBECTL_JOB_ORIGINAL_INDEXES)")
+	fs.BoolVar(&o.FailedIndexesOnly, "failed-indexes-only", o.FailedIndexesOnly, "Indexed Jobs: run only the indexes that did not succeed, under their own numbers")
+	fs.BoolVar(&o.Renumber, "renumber", o.Renumber, "With --failed-indexes-only: run those indexes as 0..K-1 (see KUBECTL_JOB_ORIGINAL_INDEXES) instead of writing the new Job's status")
 	fs.BoolVar(&o.Force, "force", o.Force, "Rerun a Job that has not finished (with --replace, its running pods are deleted)")
 	return cmd
 }
@@ -150,6 +161,9 @@ func (o *RerunOptions) Validate() error {
 			return withHint(fmt.Errorf("--name %s is the old Job's name", o.NewName), "use --replace to delete the old Job and reuse its name")
 		}
 	}
+	if o.Renumber && !o.FailedIndexesOnly {
+		return errors.New("--renumber only applies with --failed-indexes-only")
+	}
 	if o.dryRunStrategy != cmdutil.DryRunNone && (o.Wait || o.Follow) {
 		return errors.New("--wait and --follow cannot be used with --dry-run: nothing is created to wait for")
 	}
@@ -182,29 +196,44 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 		Name:              o.NewName,
 		GenerateName:      o.NewName == "" && !o.Replace,
 		FailedIndexesOnly: o.FailedIndexesOnly,
+		Renumber:          o.Renumber,
 		Knobs:             o.knobValues,
 	}
 	job, notes, err := jobspec.Rerun(old, opts)
 	if err != nil {
 		return err
 	}
-	for _, n := range notes {
-		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
+	// The notes say what the new Job does: only once it is sure to be made.
+	printNotes := func() {
+		for _, n := range notes {
+			fmt.Fprintf(o.ErrOut, "note: %s\n", n)
+		}
 	}
 	createOpts := metav1.CreateOptions{FieldManager: o.FieldManager}
 	switch o.dryRunStrategy {
 	case cmdutil.DryRunClient:
+		printNotes()
 		return o.printObj(job)
 	case cmdutil.DryRunServer:
 		checked, err := o.dryRunCreate(ctx, job, createOpts)
 		if err != nil {
 			return err
 		}
+		printNotes()
 		return o.printObj(checked)
 	}
 	if o.Wait || o.Follow {
 		if err := kube.CheckAccess(ctx, o.Client, awaitAccesses([]*batchv1.Job{job}, o.Namespace, o.Follow)...); err != nil {
 			return withHint(err, "nothing was created or deleted; drop --wait/--follow to rerun without watching")
+		}
+	}
+	carried, carriedCount, err := jobspec.CarriedIndexes(job)
+	if err != nil {
+		return err
+	}
+	if o.FailedIndexesOnly && !o.Renumber {
+		if err := kube.CheckAccess(ctx, o.Client, kube.CarryAccesses(o.Namespace)...); err != nil {
+			return withHint(err, "keeping the original index numbers writes the new Job's status; nothing was created or deleted; rerun with --renumber to run the failed indexes as 0..K-1 instead")
 		}
 	}
 	if o.Replace {
@@ -229,7 +258,13 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	created, err := jobs.Create(ctx, job, createOpts)
+	printNotes()
+	var created *batchv1.Job
+	if o.FailedIndexesOnly && !o.Renumber {
+		created, err = kube.CreateCarryingIndexes(ctx, o.Client, job, carried, carriedCount, createOpts)
+	} else {
+		created, err = jobs.Create(ctx, job, createOpts)
+	}
 	if err != nil {
 		if o.Replace {
 			return withHint(err, "job %s was deleted but the new Job could not be created", o.Name)

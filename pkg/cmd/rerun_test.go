@@ -14,6 +14,7 @@ import (
 	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/utils/ptr"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/kubectl-job/kubectl-job/pkg/jobspec"
 )
 
@@ -140,7 +141,7 @@ func TestRerunFailedIndexesOnly(t *testing.T) {
 	j.Spec.BackoffLimitPerIndex = ptr.To[int32](0)
 	j.Status.CompletedIndexes, j.Status.FailedIndexes = "0,2", ptr.To("1,3")
 	cs := dryRunAwareClientset(j)
-	_, stderr, code := runRerun(t, cs, "etl", "--failed-indexes-only", "--name=etl-retry")
+	_, stderr, code := runRerun(t, cs, "etl", "--failed-indexes-only", "--name=etl-retry", "--renumber")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -148,8 +149,32 @@ func TestRerunFailedIndexesOnly(t *testing.T) {
 	if c := created[0]; *c.Spec.Completions != 2 || c.Annotations[jobspec.AnnotationOriginalIndexes] != "1,3" {
 		t.Errorf("rerun %+v", c.Spec)
 	}
-	if !strings.Contains(stderr, "runs 2 of 4 indexes (1,3)") {
+	if !strings.Contains(stderr, "runs 2 of 4 indexes (1,3) as indexes 0-1 (old→new: 1→0, 3→1)") {
 		t.Errorf("stderr %q", stderr)
+	}
+
+	// The default keeps the numbers: created suspended, status written, resumed.
+	cs = dryRunAwareClientset(j)
+	_, stderr, code = runRerun(t, cs, "etl", "--failed-indexes-only", "--name=etl-kept")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	created, _ = createdJobs(cs)
+	if c := created[0]; *c.Spec.Completions != 4 || !ptr.Deref(c.Spec.Suspend, false) || c.Annotations[jobspec.AnnotationCarriedIndexes] != "0,2" {
+		t.Errorf("created %+v %v", c.Spec, c.Annotations)
+	}
+	var patches []string
+	for _, a := range cs.Actions() {
+		if p, ok := a.(clienttesting.PatchAction); ok {
+			patches = append(patches, p.GetSubresource()+" "+string(p.GetPatch()))
+		}
+	}
+	wantPatches := []string{`status {"metadata":{"uid":""},"status":{"completedIndexes":"0,2","succeeded":2}}`, ` {"metadata":{"uid":""},"spec":{"suspend":false}}`}
+	if diff := cmp.Diff(wantPatches, patches); diff != "" {
+		t.Errorf("patches (-want +got):\n%s", diff)
+	}
+	if _, stderr, code = runRerun(t, dryRunAwareClientset(j), "etl", "--renumber"); code != 1 || !strings.Contains(stderr, "--renumber only applies with --failed-indexes-only") {
+		t.Errorf("--renumber alone: exit %d stderr %q", code, stderr)
 	}
 	// Only failed Jobs have failed indexes to rerun.
 	ok := finishedJob("fine", batchv1.JobComplete)

@@ -193,15 +193,14 @@ func flagError(c *cobra.Command, err error) error {
 
 // flagValueWant says in words what a flag of each pflag type accepts.
 var flagValueWant = map[string]string{
-	"int":            "want a whole number",
-	"int32":          "want a whole number",
-	"int64":          "want a whole number",
-	"uint":           "want a whole number, 0 or more",
-	"duration":       "want a duration such as 30s, 5m or 1h30m",
-	"bool":           "want true or false",
-	"stringToString": "want KEY=VALUE pairs separated by commas",
-	"float64":        "want a number",
-	"Level":          "want a whole number, the log level (6 shows every API request)",
+	"int":      "want a whole number",
+	"int32":    "want a whole number",
+	"int64":    "want a whole number",
+	"uint":     "want a whole number, 0 or more",
+	"duration": "want a duration such as 30s, 5m or 1h30m",
+	"bool":     "want true or false",
+	"float64":  "want a number",
+	"Level":    "want a whole number, the log level (6 shows every API request)",
 }
 
 // interruptibleContext is the command's context, cancelled on Ctrl-C or

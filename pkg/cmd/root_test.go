@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 )
@@ -30,6 +31,7 @@ func TestRootErrors(t *testing.T) {
 		{[]string{"list", "--kubeconfig", "/nonexistent/kubeconfig"}, `error: --kubeconfig /nonexistent/kubeconfig: no such file or directory; give the path of a kubeconfig file, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config`},
 		{[]string{"list", "-n"}, `error: flag needs an argument: 'n' in -n; see 'kubectl job list --help'`},
 		{[]string{"version", "extra"}, `error: kubectl job version takes no arguments, got ["extra"]; see 'kubectl job version --help'`},
+		{[]string{"version", "-o", "wide"}, `error: unable to match a printer suitable for the output format "wide", allowed formats are: json, yaml; see 'kubectl job version --help'`},
 		{[]string{"explain", "a", "b"}, `error: kubectl job explain takes one Job name, got 2: a b; see 'kubectl job explain --help'`},
 		{[]string{"completion"}, `error: kubectl job completion needs a subcommand: one of bash, fish, powershell, zsh; see 'kubectl job completion --help'`},
 		{[]string{"completion", "fish2"}, `error: unknown command "fish2" for "kubectl job completion" (did you mean "fish"?); see 'kubectl job completion --help'`},
@@ -82,5 +84,26 @@ func TestThrottlingNamedOnTimeout(t *testing.T) {
 	}
 	if msg := errorMessage(errors.New("boom")); strings.Contains(msg, "throttling") {
 		t.Errorf("not a timeout: %q", msg)
+	}
+}
+
+// TestVersionOutput: -o json and yaml carry the same fields as the line.
+func TestVersionOutput(t *testing.T) {
+	for _, format := range []string{"json", "yaml"} {
+		streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+		root := NewCmdJob(streams)
+		root.SetArgs([]string{"version", "-o", format})
+		if code := Execute(root, streams); code != exitcode.OK || errOut.Len() != 0 {
+			t.Fatalf("-o %s: exit %d stderr %s", format, code, errOut)
+		}
+		var got map[string]string
+		if err := yaml.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatalf("-o %s: %v\n%s", format, err, out)
+		}
+		for _, key := range []string{"version", "commit", "buildDate", "goVersion", "platform"} {
+			if got[key] == "" {
+				t.Errorf("-o %s: no %s in %s", format, key, out)
+			}
+		}
 	}
 }

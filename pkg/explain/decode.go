@@ -26,6 +26,8 @@ type Objects struct {
 	Jobs   []batchv1.Job
 	Pods   []corev1.Pod
 	Events []corev1.Event
+	// CronJobs are kept for kubectl job explain cronjob/NAME -f.
+	CronJobs []batchv1.CronJob
 	// Skipped names the objects of other kinds that were ignored.
 	Skipped []string
 }
@@ -101,6 +103,8 @@ func (o *Objects) add(data []byte, where string) error {
 		o.Pods = append(o.Pods, *t)
 	case *corev1.Event:
 		o.Events = append(o.Events, *t)
+	case *batchv1.CronJob:
+		o.CronJobs = append(o.CronJobs, *t)
 	default:
 		o.Skipped = append(o.Skipped, gvk.Kind)
 	}

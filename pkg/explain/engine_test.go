@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 const (
@@ -39,7 +40,7 @@ func engineCases() []engineCase {
 	// --- Complete ---
 	{
 		j := newJob("done").completions(5).parallelism(5).started(10*time.Minute).counts(0, 0, 5, 0).
-			complete("CompletionsReached", "Reached expected number of succeeded pods", 8*time.Minute).ttl(600).build()
+			complete("CompletionsReached", "Reached expected number of succeeded pods", 8*time.Minute).ttl(600).deadline(3600).build()
 		var ps []*podBuilder
 		for i := range 5 {
 			ps = append(ps, newPod(j, "done-"+string(rune('a'+i)), 10*time.Minute).succeeded(9*time.Minute, 8*time.Minute))
@@ -56,6 +57,13 @@ func engineCases() []engineCase {
 				}
 				if e.Backoff == nil || e.Backoff.Remaining != nil {
 					t.Errorf("backoff of a finished Job must have no Remaining: %+v", e.Backoff)
+				}
+				// The deadline is measured to the finish, in whole seconds like the TTL.
+				if d := e.Deadline; d == nil || d.Exceeded || d.RemainingSeconds != 3480 {
+					t.Errorf("deadline of a Job that finished first = %+v", d)
+				}
+				if r := e.TTL.RemainingSeconds; r == nil || *r != 120 {
+					t.Errorf("ttl remaining = %v, want whole seconds", r)
 				}
 			}})
 	}
@@ -521,7 +529,7 @@ func TestTTL(t *testing.T) {
 		{"waiting", newJob("a").ttl(30).started(time.Minute).build(), TTLWaiting, "the TTL clock starts when the Job finishes"},
 		{"other day", newJob("a").ttl(3600).started(48*time.Hour).complete("CompletionsReached", "", 47*time.Hour).build(), TTLDue, "deletion due since 2026-02-27 14:00:00 (1d22h00m ago)"},
 		{"none", newJob("a").build(), TTLNone, "kept until deleted"},
-		{"cronjob", newJob("a").cronJob("nightly").build(), TTLNone, "kept until CronJob nightly's history limit removes it"},
+		{"cronjob", newJob("a").cronJob("nightly").build(), TTLNone, "kept until CronJob nightly's history limit removes it (successfulJobsHistoryLimit, default 3; failedJobsHistoryLimit, default 1; the CronJob was not read)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := Explain(input(tc.job, nil))
@@ -534,6 +542,27 @@ func TestTTL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTTLCronJobHistoryLimits: with the owning CronJob read, the message
+// names its own limit, the one that applies to how the Job ended.
+func TestTTLCronJobHistoryLimits(t *testing.T) {
+	cj := &batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Name: "nightly", UID: "uid-cj"},
+		Spec: batchv1.CronJobSpec{SuccessfulJobsHistoryLimit: ptrTo(int32(2))}}
+	for _, tc := range []struct {
+		job  *batchv1.Job
+		want string
+	}{
+		{newJob("a").cronJob("nightly").started(2*time.Minute).complete("CompletionsReached", "", time.Minute).build(), "(successfulJobsHistoryLimit 2)"},
+		{newJob("a").cronJob("nightly").started(2*time.Minute).failed("BackoffLimitExceeded", "", time.Minute).build(), "(failedJobsHistoryLimit, default 1)"},
+		{newJob("a").cronJob("nightly").started(time.Minute).build(), "(successfulJobsHistoryLimit 2; failedJobsHistoryLimit, default 1)"},
+	} {
+		in := input(tc.job, nil)
+		in.CronJob = cj
+		if got := Explain(in).TTL.Message; !strings.HasSuffix(got, tc.want) {
+			t.Errorf("ttl message %q, want it to end with %q", got, tc.want)
+		}
 	}
 }
 

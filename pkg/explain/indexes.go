@@ -199,6 +199,28 @@ func (s IndexSet) Intersect(o IndexSet) IndexSet {
 	return out
 }
 
+// Minus returns the indexes of s that are not in o.
+func (s IndexSet) Minus(o IndexSet) IndexSet {
+	var out IndexSet
+	j := 0
+	for _, iv := range s {
+		first := iv.First
+		for j < len(o) && o[j].Last < first {
+			j++
+		}
+		for k := j; k < len(o) && o[k].First <= iv.Last && first <= iv.Last; k++ {
+			if o[k].First > first {
+				out = append(out, Interval{First: first, Last: o[k].First - 1})
+			}
+			first = max(first, o[k].Last+1)
+		}
+		if first <= iv.Last {
+			out = append(out, Interval{First: first, Last: iv.Last})
+		}
+	}
+	return out
+}
+
 // below returns the part of the set under n (indexes >= completions are
 // ignored by the controller).
 func (s IndexSet) below(n int) IndexSet {

@@ -2,9 +2,11 @@ package explain
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -124,5 +126,65 @@ func TestShortIndexes(t *testing.T) {
 	set, _ := ParseIndexes(scattered)
 	if got := set.Short(); len(got) > 100 || set.Len() != 20000 {
 		t.Errorf("Short() = %q (%d bytes)", got, len(got))
+	}
+}
+
+func TestCarriedIndexesEvidence(t *testing.T) {
+	j := newJob("shard-retry").indexed().completions(4).started(time.Minute).counts(0, 0, 4, 0).indexes("0-3", "").
+		complete("CompletionsReached", "Reached expected number of succeeded pods", 0).build()
+	j.Annotations = map[string]string{AnnotationCarriedIndexes: "0,2", AnnotationRerunOf: "ns/shard/uid-1"}
+	e := Explain(input(j, nil))
+	want := "indexes 0,2 were carried over as completed from job ns/shard (kubectl job rerun --failed-indexes-only): this Job did not run them"
+	found := false
+	for _, ev := range e.Evidence {
+		found = found || ev.Message == want
+	}
+	if !found {
+		t.Errorf("evidence %+v lacks %q", e.Evidence, want)
+	}
+	var statuses []string
+	for _, ix := range e.Indexes {
+		statuses = append(statuses, ix.Status)
+	}
+	if want := []string{"Carried", "Succeeded", "Carried", "Succeeded"}; !slices.Equal(statuses, want) {
+		t.Errorf("index statuses %v, want carried indexes 0 and 2 marked Carried", statuses)
+	}
+	j.Annotations = nil
+	for _, ev := range Explain(input(j, nil)).Evidence {
+		if strings.Contains(ev.Message, "carried over") {
+			t.Errorf("carried-over evidence without the annotation: %q", ev.Message)
+		}
+	}
+}
+
+// TestIndexSetMinus checks Minus against a brute-force difference over small
+// random sets.
+func TestIndexSetMinus(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	randomSet := func() ([]int, IndexSet) {
+		var idx []int
+		for i := range 40 {
+			if rng.IntN(3) == 0 {
+				idx = append(idx, i)
+			}
+		}
+		set, err := ParseIndexes(FormatIndexes(idx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return idx, set
+	}
+	for range 500 {
+		a, sa := randomSet()
+		b, sb := randomSet()
+		var want []int
+		for _, i := range a {
+			if !slices.Contains(b, i) {
+				want = append(want, i)
+			}
+		}
+		if got, want := sa.Minus(sb).String(), FormatIndexes(want); got != want {
+			t.Fatalf("%s minus %s = %q, want %q", sa, sb, got, want)
+		}
 	}
 }

@@ -180,6 +180,32 @@ func containerOutcome(p *corev1.Pod) (name string, exit *int32, reason, message 
 	return name, exit, reason, message, restarts
 }
 
+// containersStarted is when the pod's first container started running, or nil
+// if none has: the pod's status.startTime is only when the kubelet took the
+// pod, so a pod stuck in ImagePullBackOff would seem to have run.
+func containersStarted(p *corev1.Pod) *metav1.Time {
+	var first *metav1.Time
+	consider := func(t metav1.Time) {
+		if !t.IsZero() && (first == nil || t.Before(first)) {
+			first = &t
+		}
+	}
+	for _, statuses := range [][]corev1.ContainerStatus{p.Status.InitContainerStatuses, p.Status.ContainerStatuses} {
+		for _, cs := range statuses {
+			if r := cs.State.Running; r != nil {
+				consider(r.StartedAt)
+			}
+			if t := cs.State.Terminated; t != nil {
+				consider(t.StartedAt)
+			}
+			if t := cs.LastTerminationState.Terminated; t != nil {
+				consider(t.StartedAt)
+			}
+		}
+	}
+	return first
+}
+
 func podCondition(p *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition {
 	for i := range p.Status.Conditions {
 		if p.Status.Conditions[i].Type == t {
@@ -198,7 +224,7 @@ func attempts(views []*podView) []Attempt {
 	for _, v := range views {
 		p := v.pod
 		a := Attempt{Pod: p.Name, Index: v.index, Phase: string(p.Status.Phase), Node: p.Spec.NodeName,
-			Created: p.CreationTimestamp, Started: p.Status.StartTime, Counted: v.failed && v.counted}
+			Created: p.CreationTimestamp, Started: containersStarted(p), Counted: v.failed && v.counted}
 		if a.Phase == "" {
 			a.Phase = string(corev1.PodPending)
 		}

@@ -53,6 +53,9 @@ type Input struct {
 	// "no pods".
 	PodsUnknown   bool
 	EventsUnknown bool
+	// CronJob is the CronJob that owns Job, when the caller read it: its
+	// history limits say when a finished Job without a TTL goes.
+	CronJob *batchv1.CronJob
 }
 
 // JobExplanation is the engine's output: the verdict with its evidence. Text
@@ -249,6 +252,8 @@ type IndexStatus struct {
 	Index int `json:"index"`
 	// Status is Succeeded, Failed, Running, Pending or NotStarted; also
 	// Retrying (the newest pod failed, a replacement is due), Terminating,
+	// Carried (marked completed before this Job started by kubectl job rerun
+	// --failed-indexes-only: it never ran here; see AnnotationCarriedIndexes),
 	// and Unfinished (the Job was decided, by a successPolicy or a failure
 	// such as a FailJob rule or the deadline, before this index succeeded or
 	// used up its backoffLimitPerIndex; any pods it had were removed).
@@ -290,3 +295,13 @@ func (e *JobExplanation) DeepCopyObject() runtime.Object {
 	}
 	return out
 }
+
+// AnnotationRerunOf records the Job a kubectl job rerun was made from:
+// "<namespace>/<name>/<uid>".
+const AnnotationRerunOf = "kubectl-job.io/rerun-of"
+
+// AnnotationCarriedIndexes lists, on a Job made by kubectl job rerun
+// --failed-indexes-only, the indexes that had succeeded in the old Job and
+// were marked completed in this one before it started: this Job did not run
+// them.
+const AnnotationCarriedIndexes = "kubectl-job.io/carried-indexes"

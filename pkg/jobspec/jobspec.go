@@ -16,12 +16,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
 
 // Annotations kubectl job writes.
 const (
 	// AnnotationRerunOf records the Job a rerun was made from: "<ns>/<name>/<uid>".
-	AnnotationRerunOf = "kubectl-job.io/rerun-of"
+	AnnotationRerunOf = explain.AnnotationRerunOf
 	// AnnotationOriginalIndexes maps the completion indexes of a
 	// --failed-indexes-only rerun to the indexes of the old Job: index i of the
 	// rerun runs old index list[i].
@@ -29,6 +31,11 @@ const (
 	// EnvOriginalIndexes carries AnnotationOriginalIndexes into every container,
 	// so a workload can map $JOB_COMPLETION_INDEX back to its original index.
 	EnvOriginalIndexes = "KUBECTL_JOB_ORIGINAL_INDEXES"
+	// AnnotationCarriedIndexes lists, on a --failed-indexes-only rerun, the
+	// indexes that had already succeeded in the old Job: they are written into
+	// the new Job's status.completedIndexes before it starts, so the job
+	// controller runs only the others, under their original numbers.
+	AnnotationCarriedIndexes = explain.AnnotationCarriedIndexes
 	// AnnotationCronJobInstantiate marks a Job created by hand from a CronJob,
 	// as kubectl create job --from does.
 	AnnotationCronJobInstantiate = "cronjob.kubernetes.io/instantiate"
@@ -70,6 +77,11 @@ type Knobs struct {
 	Limits           string
 	ServiceAccount   string
 	PodFailurePolicy *batchv1.PodFailurePolicy
+	// NodeSelector entries are added to the pod's nodeSelector.
+	NodeSelector map[string]string
+	// Tolerations are "KEY[=VALUE][:EFFECT]" (see ParseToleration), added to
+	// the pod's tolerations.
+	Tolerations []string
 }
 
 // Check validates the knobs on their own, before anything is read from the
@@ -115,8 +127,16 @@ func (k *Knobs) Check() error {
 	if _, err := ParseEnv(k.Env); err != nil {
 		return err
 	}
-	if err := checkLabels(k.Labels); err != nil {
+	if err := checkLabels(k.Labels, "--labels"); err != nil {
 		return err
+	}
+	if err := checkLabels(k.NodeSelector, "--node-selector"); err != nil {
+		return err
+	}
+	for _, t := range k.Tolerations {
+		if _, err := ParseToleration(t); err != nil {
+			return err
+		}
 	}
 	if err := checkAnnotations(k.Annotations); err != nil {
 		return err
@@ -251,6 +271,18 @@ func Apply(job *batchv1.Job, k Knobs) error {
 	}
 	if k.ServiceAccount != "" {
 		pod.ServiceAccountName = k.ServiceAccount
+	}
+	if len(k.NodeSelector) > 0 {
+		pod.NodeSelector = withEntries(pod.NodeSelector, k.NodeSelector)
+	}
+	for _, text := range k.Tolerations {
+		t, err := ParseToleration(text)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(pod.Tolerations, t) {
+			pod.Tolerations = append(pod.Tolerations, t)
+		}
 	}
 	if len(k.Labels) > 0 {
 		job.Labels = withEntries(job.Labels, k.Labels)
@@ -424,16 +456,43 @@ func checkRestartPolicy(p corev1.RestartPolicy, where string) error {
 	}
 }
 
-func checkLabels(labels map[string]string) error {
+func checkLabels(labels map[string]string, flag string) error {
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
-			return fmt.Errorf("--labels: invalid key %q: %s", k, strings.Join(errs, "; "))
+			return fmt.Errorf("%s: invalid key %q: %s", flag, k, strings.Join(errs, "; "))
 		}
 		if errs := validation.IsValidLabelValue(labels[k]); len(errs) > 0 {
-			return fmt.Errorf("--labels: invalid value %q for %s: %s", labels[k], k, strings.Join(errs, "; "))
+			return fmt.Errorf("%s: invalid value %q for %s: %s", flag, labels[k], k, strings.Join(errs, "; "))
 		}
 	}
 	return nil
+}
+
+// ParseToleration parses a --toleration: "KEY=VALUE:EFFECT" tolerates that
+// taint, "KEY:EFFECT" any value of KEY, "KEY=VALUE" or "KEY" every effect
+// (the forms of kubectl taint, read the other way round).
+func ParseToleration(s string) (corev1.Toleration, error) {
+	rest, effect, hasEffect := strings.Cut(s, ":")
+	key, value, hasValue := strings.Cut(rest, "=")
+	t := corev1.Toleration{Key: key, Operator: corev1.TolerationOpExists}
+	if hasValue {
+		t.Operator, t.Value = corev1.TolerationOpEqual, value
+	}
+	if hasEffect {
+		t.Effect = corev1.TaintEffect(effect)
+		switch t.Effect {
+		case corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute:
+		default:
+			return t, fmt.Errorf("--toleration %q: effect %q is not NoSchedule, PreferNoSchedule or NoExecute", s, effect)
+		}
+	}
+	if errs := validation.IsQualifiedName(key); len(errs) > 0 {
+		return t, fmt.Errorf("--toleration %q: want KEY[=VALUE][:EFFECT], and %q is not a taint key: %s", s, key, strings.Join(errs, "; "))
+	}
+	if errs := validation.IsValidLabelValue(value); hasValue && len(errs) > 0 {
+		return t, fmt.Errorf("--toleration %q: invalid value %q: %s", s, value, strings.Join(errs, "; "))
+	}
+	return t, nil
 }
 
 func checkAnnotations(annotations map[string]string) error {

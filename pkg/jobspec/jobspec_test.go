@@ -1,6 +1,7 @@
 package jobspec
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -319,5 +320,76 @@ func TestParsePodFailurePolicy(t *testing.T) {
 	}
 	if _, err := ParsePodFailurePolicy([]byte("rules: []\n"), "p.yaml"); err == nil || !strings.Contains(err.Error(), "no rules") {
 		t.Errorf("no rules: %v", err)
+	}
+}
+
+func TestKeyValues(t *testing.T) {
+	cases := []struct {
+		in      []string
+		want    map[string]string
+		wantErr string
+	}{
+		{in: []string{"a=1,b=2"}, want: map[string]string{"a": "1", "b": "2"}},
+		{in: []string{"a=1", "b=x=y"}, want: map[string]string{"a": "1", "b": "x=y"}},
+		{in: []string{`k1=v1,"note=line1` + "\n" + `line2"`}, want: map[string]string{"k1": "v1", "note": "line1\nline2"}},
+		{in: []string{`"note=a,b"`}, want: map[string]string{"note": "a,b"}},
+		{in: []string{"k1=v1,note=line1\nline2"}, wantErr: "a line break is only kept inside a double-quoted pair"},
+		{in: []string{"novalue"}, wantErr: `want KEY=VALUE pairs separated by commas, got "novalue"`},
+		{in: []string{"=v"}, wantErr: `got "=v"`},
+	}
+	for _, c := range cases {
+		var m map[string]string
+		kv := NewKeyValues(&m)
+		var err error
+		for _, s := range c.in {
+			if err = kv.Set(s); err != nil {
+				break
+			}
+		}
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%q: err = %v, want %q", c.in, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || !maps.Equal(m, c.want) {
+			t.Errorf("%q: got %v, %v; want %v", c.in, m, err, c.want)
+		}
+	}
+}
+
+func TestNodeSelectorAndTolerations(t *testing.T) {
+	k := Knobs{Image: "busybox", NodeSelector: map[string]string{"accelerator": "h100"},
+		Tolerations: []string{"gpu=true:NoSchedule", "spot", "zone:NoExecute", "spot"}}
+	if err := k.Check(); err != nil {
+		t.Fatal(err)
+	}
+	job, err := New("train", k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod := job.Spec.Template.Spec
+	if diff := cmp.Diff(map[string]string{"accelerator": "h100"}, pod.NodeSelector); diff != "" {
+		t.Errorf("nodeSelector (-want +got):\n%s", diff)
+	}
+	want := []corev1.Toleration{
+		{Key: "gpu", Operator: corev1.TolerationOpEqual, Value: "true", Effect: corev1.TaintEffectNoSchedule},
+		{Key: "spot", Operator: corev1.TolerationOpExists},
+		{Key: "zone", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute},
+	}
+	if diff := cmp.Diff(want, pod.Tolerations); diff != "" {
+		t.Errorf("tolerations (-want +got):\n%s", diff)
+	}
+	for text, wantErr := range map[string]string{
+		"gpu=true:NoRun":     `effect "NoRun" is not NoSchedule, PreferNoSchedule or NoExecute`,
+		"=x":                 `"" is not a taint key`,
+		"bad key:NoSchedule": `"bad key" is not a taint key`,
+	} {
+		if err := (&Knobs{Tolerations: []string{text}}).Check(); err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("--toleration %q: err %v, want %q", text, err, wantErr)
+		}
+	}
+	if err := (&Knobs{NodeSelector: map[string]string{"a": "not valid!"}}).Check(); err == nil || !strings.Contains(err.Error(), "--node-selector: invalid value") {
+		t.Errorf("bad node selector value: %v", err)
 	}
 }

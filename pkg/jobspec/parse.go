@@ -2,6 +2,7 @@ package jobspec
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,4 +161,54 @@ func orUnset(s string) string {
 		return "no apiVersion"
 	}
 	return s
+}
+
+// KeyValues is a --labels/--annotations flag value: KEY=VALUE pairs separated
+// by commas, repeatable. Unlike pflag's stringToString it refuses what it
+// cannot keep whole: a line break outside double quotes used to end the CSV
+// record and silently drop the rest of the value.
+type KeyValues struct {
+	m *map[string]string
+}
+
+// NewKeyValues is a KeyValues flag value writing into m.
+func NewKeyValues(m *map[string]string) *KeyValues { return &KeyValues{m: m} }
+
+// Set parses one flag occurrence and merges it into the map.
+func (kv *KeyValues) Set(s string) error {
+	r := csv.NewReader(strings.NewReader(s))
+	r.FieldsPerRecord = -1
+	records, err := r.ReadAll()
+	if err != nil {
+		return fmt.Errorf("want KEY=VALUE pairs separated by commas: %w", err)
+	}
+	if len(records) != 1 {
+		return errors.New(`a line break is only kept inside a double-quoted pair ("KEY=line1<newline>line2"), or set the value in a manifest with -f`)
+	}
+	if *kv.m == nil {
+		*kv.m = map[string]string{}
+	}
+	for _, pair := range records[0] {
+		key, value, found := strings.Cut(pair, "=")
+		if !found || key == "" {
+			return fmt.Errorf("want KEY=VALUE pairs separated by commas, got %q", pair)
+		}
+		(*kv.m)[key] = value
+	}
+	return nil
+}
+
+// Type names the value in help.
+func (kv *KeyValues) Type() string { return "KEY=VALUE" }
+
+// String is the pairs, sorted, as the flag would be written.
+func (kv *KeyValues) String() string {
+	if kv.m == nil || len(*kv.m) == 0 {
+		return "[]"
+	}
+	var pairs []string
+	for _, k := range slices.Sorted(maps.Keys(*kv.m)) {
+		pairs = append(pairs, k+"="+(*kv.m)[k])
+	}
+	return "[" + strings.Join(pairs, ",") + "]"
 }

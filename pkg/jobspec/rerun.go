@@ -34,6 +34,7 @@ var (
 		"batch.kubernetes.io/job-tracking",
 		AnnotationRerunOf,
 		AnnotationOriginalIndexes,
+		AnnotationCarriedIndexes,
 	}
 	// Finalizers the API server adds while deleting; user finalizers stay.
 	deletionFinalizers = []string{metav1.FinalizerOrphanDependents, metav1.FinalizerDeleteDependents}
@@ -47,8 +48,13 @@ type RerunOptions struct {
 	// GenerateName asks the API server for a unique name "<old>-rerun-xxxxx".
 	GenerateName bool
 	// FailedIndexesOnly reruns an Indexed Job for the indexes that did not
-	// succeed, renumbered 0..K-1; see AnnotationOriginalIndexes.
+	// succeed, under their original numbers: the others are listed in
+	// AnnotationCarriedIndexes for the caller to mark completed (see
+	// CarriedIndexes) before the Job starts.
 	FailedIndexesOnly bool
+	// Renumber, with FailedIndexesOnly, runs those indexes as 0..K-1 instead,
+	// for users who cannot write the Job's status; see AnnotationOriginalIndexes.
+	Renumber bool
 	// Knobs override the old Job's settings (--image, --env, ...).
 	Knobs Knobs
 }
@@ -104,7 +110,11 @@ func Rerun(old *batchv1.Job, o RerunOptions) (*batchv1.Job, []string, error) {
 	job.Spec.Suspend = nil
 
 	if o.FailedIndexesOnly {
-		n, err := restrictToFailedIndexes(old, job)
+		restrict := carryCompletedIndexes
+		if o.Renumber {
+			restrict = restrictToFailedIndexes
+		}
+		n, err := restrict(old, job)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -153,18 +163,69 @@ func RerunIndexes(job *batchv1.Job) ([]int, error) {
 	return todo, nil
 }
 
-// restrictToFailedIndexes renumbers job to run only the old Job's unfinished
-// indexes. The Job API cannot skip indexes, so index i of the rerun stands for
-// old index todo[i]; the mapping is recorded in an annotation and in the
-// KUBECTL_JOB_ORIGINAL_INDEXES variable of every container, so the workload
-// (and the user) can see it.
-func restrictToFailedIndexes(old, job *batchv1.Job) ([]string, error) {
+// carryCompletedIndexes keeps job's completions and index numbers and records
+// the old Job's succeeded indexes in AnnotationCarriedIndexes: written into the
+// new Job's status.completedIndexes while it is still suspended, they make the
+// job controller create pods for the other indexes only, so a workload that
+// reads JOB_COMPLETION_INDEX redoes exactly the shards that failed.
+func carryCompletedIndexes(old, job *batchv1.Job) ([]string, error) {
+	todo, err := failedIndexesToRun(old)
+	if err != nil {
+		return nil, err
+	}
+	completions := int(ptr.Deref(old.Spec.Completions, 0))
+	var carried []int
+	for i, next := 0, 0; i < completions; i++ {
+		if next < len(todo) && todo[next] == i {
+			next++
+			continue
+		}
+		carried = append(carried, i)
+	}
+	job.Annotations = withEntries(job.Annotations, map[string]string{AnnotationCarriedIndexes: explain.FormatIndexes(carried)})
+	return []string{fmt.Sprintf("runs indexes %s of %d under their own numbers; %s are marked completed (status.completedIndexes) before it starts",
+		explain.FormatIndexes(todo), completions, orNoIndexes(explain.FormatIndexes(carried)))}, nil
+}
+
+// CarriedIndexes is what status.completedIndexes of a rerun must say before
+// it starts ("" when nothing is carried over) and how many indexes that is.
+func CarriedIndexes(job *batchv1.Job) (string, int32, error) {
+	s := job.Annotations[AnnotationCarriedIndexes]
+	set, err := explain.ParseIndexes(s)
+	if err != nil {
+		return "", 0, fmt.Errorf("annotation %s: %w", AnnotationCarriedIndexes, err)
+	}
+	return s, int32(set.Len()), nil
+}
+
+func orNoIndexes(s string) string {
+	if s == "" {
+		return "no indexes"
+	}
+	return "indexes " + s
+}
+
+// failedIndexesToRun is RerunIndexes, refusing a Job with nothing to rerun.
+func failedIndexesToRun(old *batchv1.Job) ([]int, error) {
 	todo, err := RerunIndexes(old)
 	if err != nil {
 		return nil, err
 	}
 	if len(todo) == 0 {
 		return nil, fmt.Errorf("job %s has no failed indexes: every index in completedIndexes %q succeeded; rerun it without --failed-indexes-only to run it all again", old.Name, old.Status.CompletedIndexes)
+	}
+	return todo, nil
+}
+
+// restrictToFailedIndexes renumbers job to run only the old Job's unfinished
+// indexes. The Job API cannot skip indexes, so index i of the rerun stands for
+// old index todo[i]; the mapping is recorded in an annotation and in the
+// KUBECTL_JOB_ORIGINAL_INDEXES variable of every container, so the workload
+// (and the user) can see it.
+func restrictToFailedIndexes(old, job *batchv1.Job) ([]string, error) {
+	todo, err := failedIndexesToRun(old)
+	if err != nil {
+		return nil, err
 	}
 	k := int32(len(todo))
 	mapping := explain.FormatIndexes(todo)
@@ -189,8 +250,12 @@ func restrictToFailedIndexes(old, job *batchv1.Job) ([]string, error) {
 		c := &spec.Template.Spec.Containers[i]
 		c.Env = withEnv(c.Env, []corev1.EnvVar{{Name: EnvOriginalIndexes, Value: plain}})
 	}
-	notes = append(notes, fmt.Sprintf("runs %d of %d indexes (%s) as indexes 0-%d: rerun index i is old index number i of %s=%s (also annotation %s)",
-		k, ptr.Deref(old.Spec.Completions, 0), mapping, k-1, EnvOriginalIndexes, plain, AnnotationOriginalIndexes))
+	pairs := make([]string, len(todo))
+	for i, v := range todo {
+		pairs[i] = fmt.Sprintf("%d→%d", v, i)
+	}
+	notes = append(notes, fmt.Sprintf("--renumber: runs %d of %d indexes (%s) as indexes 0-%d (old→new: %s); a workload must map JOB_COMPLETION_INDEX through %s=%s (also annotation %s)",
+		k, ptr.Deref(old.Spec.Completions, 0), mapping, k-1, strings.Join(pairs, ", "), EnvOriginalIndexes, plain, AnnotationOriginalIndexes))
 	return notes, nil
 }
 

@@ -146,10 +146,39 @@ func indexedFailed(completed string, completions int32) *batchv1.Job {
 	return j
 }
 
-func TestRerunFailedIndexesOnly(t *testing.T) {
+func TestRerunFailedIndexesOnlyKeepsNumbers(t *testing.T) {
 	old := indexedFailed("0,2,4-5", 7) // 1, 3 and 6 did not succeed
 	old.Spec.SuccessPolicy = &batchv1.SuccessPolicy{Rules: []batchv1.SuccessPolicyRule{{SucceededCount: ptr.To[int32](5)}}}
 	got, notes, err := Rerun(old, RerunOptions{GenerateName: true, FailedIndexesOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same completions, parallelism and policies: index numbers mean what they meant.
+	if diff := cmp.Diff(old.Spec.Completions, got.Spec.Completions); diff != "" || ptr.Deref(got.Spec.Parallelism, 0) != 7 || got.Spec.SuccessPolicy == nil {
+		t.Errorf("spec changed: completions %v parallelism %v successPolicy %v", got.Spec.Completions, got.Spec.Parallelism, got.Spec.SuccessPolicy)
+	}
+	carried, n, err := CarriedIndexes(got)
+	if carried != "0,2,4-5" || n != 4 || err != nil {
+		t.Errorf("CarriedIndexes = %q, %d, %v; want the old completedIndexes", carried, n, err)
+	}
+	if _, ok := got.Annotations[AnnotationOriginalIndexes]; ok || len(got.Spec.Template.Spec.Containers[0].Env) != 0 {
+		t.Error("renumbering annotations or env set without --renumber")
+	}
+	if len(notes) != 1 || notes[0] != "runs indexes 1,3,6 of 7 under their own numbers; indexes 0,2,4-5 are marked completed (status.completedIndexes) before it starts" {
+		t.Errorf("notes = %q", notes)
+	}
+	// A rerun of the rerun carries what this one carried plus what it did.
+	again := got.DeepCopy()
+	again.Status.CompletedIndexes = "0-3,4-5"
+	if next, _, err := Rerun(again, RerunOptions{GenerateName: true, FailedIndexesOnly: true}); err != nil || next.Annotations[AnnotationCarriedIndexes] != "0-5" {
+		t.Errorf("rerun of a rerun: %v %v", next.Annotations, err)
+	}
+}
+
+func TestRerunFailedIndexesOnlyRenumbered(t *testing.T) {
+	old := indexedFailed("0,2,4-5", 7) // 1, 3 and 6 did not succeed
+	old.Spec.SuccessPolicy = &batchv1.SuccessPolicy{Rules: []batchv1.SuccessPolicyRule{{SucceededCount: ptr.To[int32](5)}}}
+	got, notes, err := Rerun(old, RerunOptions{GenerateName: true, FailedIndexesOnly: true, Renumber: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +204,7 @@ func TestRerunFailedIndexesOnly(t *testing.T) {
 	if diff := cmp.Diff([]corev1.EnvVar{{Name: EnvOriginalIndexes, Value: "1,3,6"}}, env); diff != "" {
 		t.Errorf("env (-want +got):\n%s", diff)
 	}
-	if len(notes) != 2 || !strings.Contains(notes[1], "runs 3 of 7 indexes (1,3,6)") {
+	if len(notes) != 2 || !strings.Contains(notes[1], "runs 3 of 7 indexes (1,3,6) as indexes 0-2 (old→new: 1→0, 3→1, 6→2)") {
 		t.Errorf("notes = %q", notes)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -21,7 +22,8 @@ type Fetched struct {
 }
 
 // FetchJob reads a Job, its pods and their events: at most 4 requests
-// whatever the number of pods. A Job that cannot be read is an error; pods or
+// whatever the number of pods, and one more for the owning CronJob of a Job
+// that has one. A Job that cannot be read is an error; pods or
 // events that cannot be read are Problems.
 func FetchJob(ctx context.Context, client kubernetes.Interface, namespace, name string, now time.Time) (*Fetched, error) {
 	job, err := client.BatchV1().Jobs(namespace).Get(ctx, name, metav1.GetOptions{})
@@ -41,5 +43,21 @@ func FetchJob(ctx context.Context, client kubernetes.Interface, namespace, name 
 		out.Problems = append(out.Problems, NewReadError("list", "events", namespace, err))
 	}
 	out.Input.Events = events
+	out.Input.CronJob = ownerCronJob(ctx, client, job)
 	return out, nil
+}
+
+// ownerCronJob reads the CronJob that owns job (one request, only for such
+// Jobs), for its history limits; nil when there is none or it cannot be read,
+// which the explanation says without failing the command.
+func ownerCronJob(ctx context.Context, client kubernetes.Interface, job *batchv1.Job) *batchv1.CronJob {
+	ref := metav1.GetControllerOf(job)
+	if ref == nil || ref.Kind != "CronJob" {
+		return nil
+	}
+	cj, err := client.BatchV1().CronJobs(job.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+	if err != nil || cj.UID != ref.UID {
+		return nil
+	}
+	return cj
 }

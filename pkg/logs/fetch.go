@@ -71,6 +71,12 @@ func checkSelector(job *batchv1.Job, s Selector) error {
 	if s.Indexes != nil && !isIndexed(job) {
 		return fmt.Errorf("--index needs an Indexed Job, and job %s is NonIndexed; select attempts with --attempt, --last, --failed instead", job.Name)
 	}
+	if n := len(s.Indexes); n > 0 && job.Spec.Completions != nil {
+		// An index the Job can never have is a typo, not an empty selection.
+		if last := s.Indexes[n-1].Last; last >= int(*job.Spec.Completions) {
+			return fmt.Errorf("--index %d is out of range: job %s has completions %d, so its indexes are 0-%d", last, job.Name, *job.Spec.Completions, *job.Spec.Completions-1)
+		}
+	}
 	return nil
 }
 

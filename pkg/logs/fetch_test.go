@@ -210,6 +210,15 @@ func TestPrintErrors(t *testing.T) {
 	if _, err := Print(context.Background(), client, job, opts, &out, &errOut); err == nil || !strings.Contains(err.Error(), "--index needs an Indexed Job") {
 		t.Errorf("--index on NonIndexed: %v", err)
 	}
+
+	indexed, objs, _ := indexedJob()
+	indexed.Spec.Completions = ptrTo(int32(8))
+	opts = DefaultOptions()
+	opts.Selector.Indexes, _ = explain.ParseIndexes("2,9")
+	_, err = Print(context.Background(), fake.NewClientset(objs...), indexed, opts, &out, &errOut)
+	if err == nil || err.Error() != "--index 9 is out of range: job r has completions 8, so its indexes are 0-7" {
+		t.Errorf("--index past completions: %v", err)
+	}
 }
 
 func TestPodLogOptionsPassThrough(t *testing.T) {

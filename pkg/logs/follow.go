@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -112,6 +113,11 @@ type follower struct {
 	deleted  bool
 	phase    explain.Phase
 	last     *batchv1.Job
+	// waiting is the phase and reason last said on a "waiting:" line, so a
+	// stall is said once, and again only when it changes.
+	waiting string
+	// endSaid are the followed attempts whose end has been said.
+	endSaid map[types.UID]bool
 }
 
 // stream is one container instance being followed (or read once).
@@ -127,6 +133,8 @@ type stream struct {
 	drained   bool
 	cancel    context.CancelFunc
 	err       error
+	// finished is set by run once the stream reported back.
+	finished bool
 }
 
 func (f *follower) run(ctx context.Context) (int, error) {
@@ -194,6 +202,7 @@ func (f *follower) run(ctx context.Context) (int, error) {
 		case <-f.poke:
 		case s := <-f.done:
 			f.open--
+			s.finished = true
 			switch {
 			case s.err == nil:
 			case f.forbidden == nil && f.noteForbidden(s.namespace, s.err):
@@ -443,6 +452,8 @@ func (f *follower) reconcile(ctx context.Context) {
 	}
 	e := f.opts.Explain(explain.Input{Job: job, Pods: pods, Now: f.opts.Now()})
 	f.phase = e.Verdict.Phase
+	f.sayAttemptEnds(job, pods, e)
+	f.sayWaiting(job, e)
 	switch f.phase {
 	case explain.PhaseComplete, explain.PhaseFailed, explain.PhaseFailing, explain.PhaseSucceeding:
 		f.ending = true
@@ -451,6 +462,154 @@ func (f *follower) reconcile(ctx context.Context) {
 		f.ending = true
 		f.drainAll()
 	}
+}
+
+// sayWaiting says on errOut what the Job waits for while no log flows (a pod
+// Unschedulable, in ImagePullBackOff, the controller's backoff...), so a
+// stuck Job is never followed in silence; again only when the reason changes.
+func (f *follower) sayWaiting(job *batchv1.Job, e *explain.JobExplanation) {
+	streaming := false
+	for _, s := range f.current {
+		streaming = streaming || !s.finished
+	}
+	stalled := e.Verdict.Phase == explain.PhasePending || e.Verdict.Phase == explain.PhaseNotStarted
+	// Pods starting and the controller catching up are moments, not stalls.
+	transient := e.Verdict.Reason == explain.ReasonPodsStarting || e.Verdict.Reason == explain.ReasonAwaitingController
+	if streaming || !stalled || transient {
+		f.waiting = ""
+		return
+	}
+	key := string(e.Verdict.Phase) + "/" + string(e.Verdict.Reason)
+	if key == f.waiting {
+		return
+	}
+	f.waiting = key
+	f.errOut.printf("waiting: %s\n", verdictText("job/"+job.Name+" "+string(e.Verdict.Phase), e.Verdict))
+}
+
+// sayAttemptEnds says on errOut, once per followed attempt that failed and
+// whose logs have all been printed, how it ended and what comes next: the
+// boundary between attempt N's lines and attempt N+1's.
+func (f *follower) sayAttemptEnds(job *batchv1.Job, pods []corev1.Pod, e *explain.JobExplanation) {
+	if f.endSaid == nil {
+		f.endSaid = map[types.UID]bool{}
+	}
+	open := map[types.UID]bool{}
+	followed := map[types.UID]bool{}
+	for _, s := range f.streams {
+		if s.follow {
+			followed[s.uid] = true
+		}
+		open[s.uid] = open[s.uid] || !s.finished
+	}
+	all := Attempts(job, pods)
+	for _, a := range all {
+		uid := a.Pod.UID
+		if a.State != StateFailed || !followed[uid] || open[uid] || f.endSaid[uid] {
+			continue
+		}
+		f.endSaid[uid] = true
+		f.errOut.printf("%s\n", AttemptEndLine(a, all, e))
+	}
+}
+
+// AttemptEndLine is "attempt 1 (pod etl-x7k2p) failed: exit 3 (Error):
+// duplicate key value; retry 2 of 3 next, not before 10:42:13": how a failed
+// attempt ended, with its termination message, and what followed it: the
+// retry already made (a newer attempt of the same index, among all), or
+// whether and when the job controller tries again.
+func AttemptEndLine(a Attempt, all []Attempt, e *explain.JobExplanation) string {
+	line := fmt.Sprintf("attempt %d (pod %s) failed", a.Number, a.Pod.Name)
+	if a.Index != nil {
+		line = fmt.Sprintf("index %d attempt %d (pod %s) failed", *a.Index, a.Number, a.Pod.Name)
+	}
+	var ex *explain.Attempt
+	for i := range e.Attempts {
+		if e.Attempts[i].Pod == a.Pod.Name {
+			ex = &e.Attempts[i]
+		}
+	}
+	if ex != nil {
+		var parts []string
+		if ex.ExitCode != nil {
+			parts = append(parts, fmt.Sprintf("exit %d", *ex.ExitCode))
+		}
+		if ex.Reason != "" {
+			parts = append(parts, "("+ex.Reason+")")
+		}
+		if len(parts) > 0 {
+			line += ": " + strings.Join(parts, " ")
+		}
+		if msg := strings.TrimSpace(ex.Message); msg != "" {
+			line += ": " + firstLine(msg)
+		}
+	}
+	return Escape(line + "; " + nextAttempt(a, all, ex, e))
+}
+
+// nextAttempt says what came or comes after a failed attempt.
+func nextAttempt(a Attempt, all []Attempt, ex *explain.Attempt, e *explain.JobExplanation) string {
+	parallelism := int32(1)
+	if e.Spec.Parallelism != nil {
+		parallelism = *e.Spec.Parallelism
+	}
+	// The retry is the next attempt of the same index; NonIndexed pods that
+	// run side by side (parallelism > 1) are not each other's retries.
+	for _, b := range all {
+		sameIndex := (a.Index == nil && b.Index == nil && parallelism <= 1) || (a.Index != nil && b.Index != nil && *a.Index == *b.Index)
+		if !sameIndex || b.Number != a.Number+1 {
+			continue
+		}
+		return fmt.Sprintf("retried as attempt %d (pod %s)", b.Number, b.Pod.Name)
+	}
+	switch e.Verdict.Phase {
+	case explain.PhaseFailed, explain.PhaseFailing:
+		return "no retry: the Job failed (" + string(e.Verdict.Reason) + ")"
+	case explain.PhaseComplete, explain.PhaseSucceeding:
+		return "no retry: the Job succeeded"
+	}
+	if ex != nil && !ex.Counted {
+		return "not counted against the backoff limit (podFailurePolicy); the controller creates a replacement" + notBefore(e)
+	}
+	if a.Index != nil {
+		for _, ix := range e.Indexes {
+			if ix.Index == *a.Index && ix.Status == "Failed" {
+				return fmt.Sprintf("index %d failed: its backoffLimitPerIndex is used up", ix.Index)
+			}
+		}
+		return fmt.Sprintf("index %d is retried", *a.Index) + notBefore(e)
+	}
+	if b := e.Backoff; b != nil && b.Remaining != nil {
+		// The controller may not have counted this failure yet: the failed
+		// pods seen count too.
+		counted := int64(b.Counted)
+		seen := int64(0)
+		for _, x := range e.Attempts {
+			if x.Phase == string(corev1.PodFailed) && x.Counted {
+				seen++
+			}
+		}
+		counted = max(counted, seen+int64(b.Restarts))
+		if counted > int64(b.Limit) {
+			return fmt.Sprintf("no retry: %d counted failures > backoffLimit %d, the Job fails", counted, b.Limit)
+		}
+		return fmt.Sprintf("retry %d of %d next", counted+1, int64(b.Limit)+1) + notBefore(e)
+	}
+	return "the controller creates a replacement" + notBefore(e)
+}
+
+func notBefore(e *explain.JobExplanation) string {
+	if b := e.Backoff; b != nil && b.NextRetryAt != nil {
+		return ", not before " + b.NextRetryAt.Local().Format("15:04:05")
+	}
+	return ""
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
 }
 
 // selectNew applies the selection to a pod created after following started:
@@ -674,16 +833,46 @@ func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 		in.EventsUnknown = true
 	}
 	e := f.opts.Explain(in)
-	f.errOut.printf("%s\n", VerdictLine(job.Name, e.Verdict))
+	line := VerdictLine(job.Name, e.Verdict)
+	if e.Verdict.Phase == explain.PhaseFailed || e.Verdict.Phase == explain.PhaseFailing {
+		line += Escape(lastFailure(e))
+	}
+	f.errOut.printf("%s\n", line)
 	return PhaseExitCode(e.Verdict.Phase), nil
+}
+
+// lastFailure is "; last failure: pod etl-x7k2p exit 3: duplicate key value",
+// from the newest failed attempt, or "" without one.
+func lastFailure(e *explain.JobExplanation) string {
+	for i := len(e.Attempts) - 1; i >= 0; i-- {
+		a := e.Attempts[i]
+		if a.Phase != string(corev1.PodFailed) {
+			continue
+		}
+		out := "; last failure: pod " + a.Pod
+		if a.ExitCode != nil {
+			out += fmt.Sprintf(" exit %d", *a.ExitCode)
+		} else if a.Reason != "" {
+			out += " " + a.Reason
+		}
+		if msg := strings.TrimSpace(a.Message); msg != "" {
+			out += ": " + firstLine(msg)
+		}
+		return out
+	}
+	return ""
 }
 
 // VerdictLine is the one line Follow ends with:
 // "job/NAME Failed: BackoffLimitExceeded — 3 failed pods > backoffLimit 2".
 func VerdictLine(name string, v explain.Verdict) string {
-	line := "job/" + name + " " + string(v.Phase)
+	return verdictText("job/"+name+" "+string(v.Phase), v)
+}
+
+func verdictText(head string, v explain.Verdict) string {
+	line := head
 	if v.Reason != "" {
-		line += ": " + v.Reason
+		line += ": " + string(v.Reason)
 	}
 	if v.Message != "" {
 		line += " — " + v.Message

@@ -159,7 +159,13 @@ func TestFollowPicksUpRetriesAndExitsWithTheJob(t *testing.T) {
 	if got := r.out.String(); got != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", got, want)
 	}
-	if got, want := r.errOut.String(), "job/pi Failed: BackoffLimitExceeded — 3 failed pods > backoffLimit 2\n"; got != want {
+	// Each followed attempt that failed is said once its logs are printed,
+	// with what followed it: the retry, when the informer had it by then.
+	wantErr := "attempt 2 (pod pi-2) failed; retried as attempt 3 (pod pi-3)\n" +
+		"attempt 3 (pod pi-3) failed; no retry: the Job failed (BackoffLimitExceeded)\n" +
+		"job/pi Failed: BackoffLimitExceeded — 3 failed pods > backoffLimit 2\n"
+	got := strings.Replace(r.errOut.String(), "attempt 2 (pod pi-2) failed; the controller creates a replacement\n", "attempt 2 (pod pi-2) failed; retried as attempt 3 (pod pi-3)\n", 1)
+	if want := wantErr; got != want {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
 	if logs.requested("pi-1/main follow=true") {
@@ -290,5 +296,35 @@ func TestFollowForbidden(t *testing.T) {
 	defer mu.Unlock()
 	if calls != 1 {
 		t.Errorf("%d log requests, want 1", calls)
+	}
+}
+
+// TestFollowSaysWhatItWaitsFor: a Job whose only pod cannot be scheduled is
+// not followed in silence: stderr says why once, and again when the reason
+// changes (the pod now pulls its image).
+func TestFollowSaysWhatItWaitsFor(t *testing.T) {
+	job := newJob("gpu", false)
+	job.Status.StartTime = &metav1.Time{Time: t0}
+	job.Status.Active = 1
+	pod := newPod(job, "gpu-1", 0, corev1.PodPending)
+	pod.Status.ContainerStatuses = nil
+	pod.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable",
+		Message: "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."}}
+	client := fake.NewClientset(job, &pod)
+	opts := followOptions(&fakeLogs{blockFollow: true})
+	opts.Explain = explain.Explain
+	opts.Now = func() time.Time { return t0.Add(time.Minute) }
+	r := startFollow(t, client, job, opts)
+	waitFor(t, "the waiting line", func() bool { return strings.Contains(r.errOut.String(), "waiting: job/gpu Pending: Unschedulable") })
+
+	pod.Status.Conditions = nil
+	pod.Spec.NodeName = "node-1"
+	pod.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "main", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "Back-off pulling image"}}}}
+	if _, err := client.CoreV1().Pods("ns").UpdateStatus(context.Background(), &pod, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second waiting line", func() bool { return strings.Contains(r.errOut.String(), "waiting: job/gpu Pending: ImagePullBackOff") })
+	if n := strings.Count(r.errOut.String(), "waiting: job/gpu Pending: Unschedulable"); n != 1 {
+		t.Errorf("the Unschedulable stall was said %d times, want once:\n%s", n, r.errOut.String())
 	}
 }

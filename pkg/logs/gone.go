@@ -151,6 +151,8 @@ func goneSucceeded(job *batchv1.Job, all []Attempt, s Selector, indexed bool) (i
 	if err != nil {
 		return 0, ""
 	}
+	// Indexes carried over by a rerun never had a pod here: none is gone.
+	completed = completed.Minus(explain.CarriedIndexes(job))
 	if s.Indexes != nil {
 		completed = completed.Intersect(s.Indexes)
 	}

@@ -103,11 +103,7 @@ func DescribeJob(w io.Writer, job *batchv1.Job, e *explain.JobExplanation) error
 		kv(0, "Duration", "<none>")
 	}
 	if d := e.Deadline; d != nil {
-		if e.Verdict.Phase.Finished() && !d.Exceeded && e.Verdict.Reason != "DeadlineExceeded" {
-			kv(0, "Deadline", ClockTime(d.At.Time, now)+", not reached: the Job finished first")
-		} else {
-			kv(0, "Deadline", deadlineLine(d, now))
-		}
+		kv(0, "Deadline", deadlineLine(e, d, now))
 	}
 	kv(0, "TTL", Sanitize(placeholder(e.TTL.Message)))
 	if bo := e.Backoff; bo != nil {

@@ -57,7 +57,7 @@ func PrintExplanation(w io.Writer, e *explain.JobExplanation, o ExplainOptions) 
 		facts = append(facts, [2]string{"Backoff", backoffLine(e, bo)})
 	}
 	if d := e.Deadline; d != nil {
-		facts = append(facts, [2]string{"Deadline", deadlineLine(d, now)})
+		facts = append(facts, [2]string{"Deadline", deadlineLine(e, d, now)})
 	}
 	facts = append(facts, [2]string{"TTL", e.TTL.Message})
 	width := 0
@@ -119,18 +119,7 @@ func PrintExplanation(w io.Writer, e *explain.JobExplanation, o ExplainOptions) 
 		b.WriteString("\nEvents: <none>\n")
 	}
 
-	if len(e.Warnings) > 0 {
-		b.WriteString("\nWarnings:\n")
-		for _, w := range e.Warnings {
-			b.WriteString("  ! " + Sanitize(w) + "\n")
-		}
-	}
-	if len(e.NextSteps) > 0 {
-		b.WriteString("\nNext steps:\n")
-		for _, s := range e.NextSteps {
-			b.WriteString("  " + Sanitize(s) + "\n")
-		}
-	}
+	writeNotes(&b, e.Warnings, e.NextSteps)
 	_, err := w.Write(b.Bytes())
 	return err
 }
@@ -267,7 +256,12 @@ func backoffLine(e *explain.JobExplanation, b *explain.Backoff) string {
 	return line
 }
 
-func deadlineLine(d *explain.Deadline, now time.Time) string {
+// deadlineLine is the Deadline fact of explain and describe: a finished Job
+// never shows time "left" on a deadline that no longer applies.
+func deadlineLine(e *explain.JobExplanation, d *explain.Deadline, now time.Time) string {
+	if e.Verdict.Phase.Finished() && !d.Exceeded {
+		return ClockTime(d.At.Time, now) + ", not reached: the Job finished first"
+	}
 	line := fmt.Sprintf("%s (startTime %s + activeDeadlineSeconds %d)", ClockTime(d.At.Time, now), ClockTime(d.Start.Time, now), d.Seconds)
 	left := time.Duration(d.RemainingSeconds * float64(time.Second))
 	switch {

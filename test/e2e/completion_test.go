@@ -64,27 +64,28 @@ func TestCompletionJobNames(t *testing.T) {
 	wantCompletions(t, "wait --for", completions(t, r.Stdout), "complete", "failed", "finished", "suspended")
 }
 
-// TestCompletionThroughKubectl proves "kubectl job <TAB>": kubectl (1.26+)
-// finds the shipped kubectl_complete-job helper on PATH and relays its answer.
+// TestCompletionThroughKubectl proves "kubectl job <TAB>" from a dev build:
+// make build puts the shipped kubectl_complete-job helper next to the binary
+// in bin/ (on PATH here, as for a developer), and kubectl (1.26+) finds it
+// and relays its answer.
 func TestCompletionThroughKubectl(t *testing.T) {
 	t.Parallel()
 	ns := Namespace(t)
 	NewJob(ns, "delta").Create(t)
 
-	dir := t.TempDir()
-	helper, err := os.ReadFile(filepath.Join("..", "..", "cmd", "kubectl-job", "kubectl_complete-job"))
+	helper, err := exec.LookPath("kubectl_complete-job")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("make build did not put kubectl_complete-job on PATH next to kubectl-job: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "kubectl_complete-job"), helper, 0o755); err != nil {
-		t.Fatal(err)
+	if want, _ := filepath.Abs(filepath.Join("..", "..", "bin", "kubectl_complete-job")); helper != want {
+		t.Errorf("kubectl_complete-job found at %s, want the dev build's %s", helper, want)
 	}
 	complete := func(args ...string) []string {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "kubectl", append([]string{"__complete", "job"}, args...)...)
-		cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+		cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
@@ -100,4 +101,23 @@ func TestCompletionThroughKubectl(t *testing.T) {
 		}
 	}
 	wantCompletions(t, "kubectl job explain -n NS", complete("explain", "-n", ns, ""), "delta")
+}
+
+// TestVersion: the version is the VERSION file's, not a commit, and -o json
+// says the same.
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	file, err := os.ReadFile(filepath.Join("..", "..", "VERSION"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.TrimSpace(string(file))
+	r := KubectlJob(t, "version")
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "kubectl-job "+want+" (commit ") {
+		t.Errorf("version: exit %d stdout %q, want kubectl-job %s (commit ...)", r.Code, r.Stdout, want)
+	}
+	r = KubectlJob(t, "version", "-o", "json")
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"version": "`+want+`"`) {
+		t.Errorf("version -o json: exit %d stdout %q", r.Code, r.Stdout)
+	}
 }

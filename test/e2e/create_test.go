@@ -4,10 +4,15 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
@@ -178,7 +183,7 @@ func TestCreateFromCronJob(t *testing.T) {
 	ns := Namespace(t)
 	cj := &batchv1.CronJob{
 		ObjectMeta: metav1.ObjectMeta{Name: "nightly", Namespace: ns},
-		Spec: batchv1.CronJobSpec{Schedule: "0 3 * * *", Suspend: ptr.To(true), JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{
+		Spec: batchv1.CronJobSpec{Schedule: "0 3 * * *", Suspend: ptr.To(true), SuccessfulJobsHistoryLimit: ptr.To[int32](2), JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{
 			Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever,
 				Containers: []corev1.Container{{Name: "r", Image: "busybox", Command: []string{"./report"}}}}},
 		}}},
@@ -195,5 +200,73 @@ func TestCreateFromCronJob(t *testing.T) {
 	if c.Image != "busybox:2" || strings.Join(c.Command, " ") != "echo today" || c.Env[0].Name != "DRY" ||
 		job.OwnerReferences[0].Name != "nightly" || job.Annotations["cronjob.kubernetes.io/instantiate"] != "manual" {
 		t.Errorf("job %+v", job)
+	}
+	// explain reads the owning CronJob for its own history limit, not the default.
+	want := "TTL:       no ttlSecondsAfterFinished: kept until CronJob nightly's history limit removes it (successfulJobsHistoryLimit 2)"
+	if r := KubectlJob(t, "explain", "manual", "-n", ns); r.Code != 0 || !strings.Contains(r.Stdout, want) {
+		t.Errorf("explain: exit %d, stdout:\n%s\nwant the line %q", r.Code, r.Stdout, want)
+	}
+}
+
+// TestCreateNodeSelectorAndToleration: the stuck-Pending workflow. A
+// nodeSelector no node has leaves the pod Unschedulable, which explain says;
+// one that matches, with a toleration, runs.
+func TestCreateNodeSelectorAndToleration(t *testing.T) {
+	t.Parallel()
+	ns := Namespace(t)
+	r := KubectlJob(t, "create", "gpu", "-n", ns, "--image=busybox", "--node-selector=accelerator=nvidia-h100")
+	if r.Code != 0 {
+		t.Fatalf("create: exit %d stderr %q", r.Code, r.Stderr)
+	}
+	WaitFor(t, time.Minute, "the scheduler to find no node for gpu's pod", func() (bool, error) {
+		res := KubectlJob(t, "explain", "gpu", "-n", ns)
+		return strings.HasPrefix(res.Stdout, "Pending: Unschedulable"), nil
+	})
+
+	r = KubectlJob(t, "create", "cpu", "-n", ns, "--image=busybox", "--node-selector=type=kwok",
+		"--toleration=dedicated=batch:NoSchedule", "--toleration=spot", "--wait", "--timeout=1m")
+	if r.Code != 0 {
+		t.Fatalf("create --node-selector type=kwok: exit %d stderr %q", r.Code, r.Stderr)
+	}
+	pod := getJob(t, ns, "cpu").Spec.Template.Spec
+	want := []corev1.Toleration{
+		{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "batch", Effect: corev1.TaintEffectNoSchedule},
+		{Key: "spot", Operator: corev1.TolerationOpExists},
+	}
+	if pod.NodeSelector["type"] != "kwok" || !reflect.DeepEqual(pod.Tolerations, want) {
+		t.Errorf("pod template nodeSelector %v tolerations %+v", pod.NodeSelector, pod.Tolerations)
+	}
+}
+
+// TestCreateFollowSaysAttemptsAndStalls: following a Job that retries says
+// where one attempt ends and the next begins (exit code, termination message,
+// the retry), and the final line names the last failure; following a Job
+// whose pod cannot be scheduled says what it waits for instead of nothing.
+func TestCreateFollowSaysAttemptsAndStalls(t *testing.T) {
+	t.Parallel()
+	ns := Namespace(t)
+	r := KubectlJob(t, "create", "migrate", "-n", ns, "--image=busybox", "--backoff-limit=1",
+		`--annotations=`+SimOutcome+`=fail,`+SimExitCode+`=3,"`+SimMessage+`=duplicate key value violates unique constraint",`+SimLogs+`=migrating $(POD_NAME)`,
+		"--follow", "--timeout=2m")
+	pods := Pods(t, getJob(t, ns, "migrate"))
+	if len(pods) != 2 {
+		t.Fatalf("%d pods, want 2 (backoffLimit 1); exit %d stderr %q", len(pods), r.Code, r.Stderr)
+	}
+	slices.SortFunc(pods, func(a, b corev1.Pod) int { return a.CreationTimestamp.Compare(b.CreationTimestamp.Time) })
+	// What follows an attempt is said once its logs are printed: the retry
+	// if the controller made it by then, else when it comes.
+	first := regexp.MustCompile(`(?m)^attempt 1 \(pod ` + pods[0].Name + `\) failed: exit 3 \(Error\): duplicate key value violates unique constraint; ` +
+		`(retried as attempt 2 \(pod ` + pods[1].Name + `\)|retry 2 of 2 next, not before \d\d:\d\d:\d\d)$`)
+	second := regexp.MustCompile(`(?m)^attempt 2 \(pod ` + pods[1].Name + `\) failed: exit 3 \(Error\): duplicate key value violates unique constraint; ` +
+		`no retry: (the Job failed \(BackoffLimitExceeded\)|2 counted failures > backoffLimit 1, the Job fails)$`)
+	last := fmt.Sprintf("; last failure: pod %s exit 3: duplicate key value violates unique constraint\n", pods[1].Name)
+	if r.Code != 2 || !first.MatchString(r.Stderr) || !second.MatchString(r.Stderr) ||
+		!strings.Contains(r.Stderr, "job/migrate Failed: BackoffLimitExceeded") || !strings.HasSuffix(r.Stderr, last) {
+		t.Errorf("exit %d, stderr:\n%s\nwant lines matching:\n%s\n%s\n...%s", r.Code, r.Stderr, first, second, last)
+	}
+
+	r = KubectlJob(t, "create", "gpu", "-n", ns, "--image=busybox", "--node-selector=accelerator=nvidia-h100", "--follow", "--timeout=15s")
+	if r.Code != 3 || !strings.Contains(r.Stderr, "waiting: job/gpu Pending: Unschedulable") {
+		t.Errorf("follow of an unschedulable Job: exit %d, stderr %q; want exit 3 (timeout) after a waiting line", r.Code, r.Stderr)
 	}
 }

@@ -91,6 +91,12 @@ func TestLogsIndexedSelection(t *testing.T) {
 	if res.Code != 0 || res.Stdout != want.String() {
 		t.Errorf("logs: exit %d, stdout:\n%s\nwant (index order):\n%s", res.Code, res.Stdout, want.String())
 	}
+
+	// An index the Job can never have is an error, not an empty selection.
+	res = KubectlJob(t, "logs", "idx", "-n", ns, "--index", "9")
+	if wantErr := "error: --index 9 is out of range: job idx has completions 4, so its indexes are 0-3\n"; res.Code != 1 || res.Stdout != "" || res.Stderr != wantErr {
+		t.Errorf("logs --index 9: exit %d, stdout %q, stderr %q, want exit 1 and %q", res.Code, res.Stdout, res.Stderr, wantErr)
+	}
 }
 
 // TestLogsFollowPicksUpRetry follows a Job from its first attempt: the

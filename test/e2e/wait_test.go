@@ -4,12 +4,15 @@ package e2e
 
 import (
 	"context"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 )
@@ -103,24 +106,68 @@ func TestWaitManagedByJob(t *testing.T) {
 	}
 }
 
-// TestRerunFailedIndexesOnly: only the indexes that failed run again.
+// TestRerunFailedIndexesOnly: only the indexes that failed run again, under
+// their own numbers, so a workload reading JOB_COMPLETION_INDEX redoes
+// exactly its failed shards; --renumber is the explicit opt-in to 0..K-1, and
+// a user who may not write Job status is refused before anything is created.
 func TestRerunFailedIndexesOnly(t *testing.T) {
 	t.Parallel()
 	ns := Namespace(t)
 	NewJob(ns, "shard").Indexed().Completions(4, 4).Sim(SimFailIndexes, "1,3").
+		Sim(SimLogs, "shard $(JOB_COMPLETION_INDEX)").
 		With(func(j *batchv1.Job) { j.Spec.BackoffLimitPerIndex = ptr.To[int32](0) }).Create(t)
 	WaitForCondition(t, ns, "shard", batchv1.JobFailed, 2*time.Minute)
 
+	// Without permission to patch jobs/status: refused, nothing created.
+	user := ns + "-creator"
+	bindRole(t, ns, "creator", user, []rbacv1.PolicyRule{{Verbs: []string{"get", "list", "watch", "create", "patch", "delete"}, APIGroups: []string{"batch"}, Resources: []string{"jobs"}}})
+	waitForRBAC(t, ns, map[string]string{"creator": user})
+	r := KubectlJob(t, "rerun", "shard", "-n", ns, "--failed-indexes-only", "--name=shard-denied", "--as="+user)
+	if r.Code != 1 || !strings.Contains(r.Stderr, `cannot patch resource "jobs/status"`) || strings.Contains(r.Stderr, "note:") || !strings.Contains(r.Stderr, "nothing was created or deleted; rerun with --renumber") {
+		t.Errorf("rerun without jobs/status: exit %d stderr %q", r.Code, r.Stderr)
+	}
+	if j, err := client.BatchV1().Jobs(ns).Get(context.Background(), "shard-denied", metav1.GetOptions{}); err == nil {
+		t.Errorf("a refused rerun created job %s", j.Name)
+	}
+
 	// The rerun overrides the simulated failures, so it succeeds.
-	r := KubectlJob(t, "rerun", "shard", "-n", ns, "--failed-indexes-only", "--name=shard-retry",
+	r = KubectlJob(t, "rerun", "shard", "-n", ns, "--failed-indexes-only", "--name=shard-retry",
 		"--annotations="+SimFailIndexes+"=99", "--wait", "--timeout=2m")
-	if r.Code != 0 || !strings.Contains(r.Stderr, "runs 2 of 4 indexes (1,3)") {
+	if r.Code != 0 || !strings.Contains(r.Stderr, "runs indexes 1,3 of 4 under their own numbers; indexes 0,2 are marked completed") {
 		t.Fatalf("exit %d stdout %q stderr %q", r.Code, r.Stdout, r.Stderr)
 	}
 	job := getJob(t, ns, "shard-retry")
-	if *job.Spec.Completions != 2 || job.Annotations["kubectl-job.io/original-indexes"] != "1,3" ||
-		!strings.HasPrefix(job.Annotations["kubectl-job.io/rerun-of"], ns+"/shard/") {
-		t.Errorf("rerun job %+v", job.ObjectMeta)
+	if *job.Spec.Completions != 4 || job.Annotations["kubectl-job.io/carried-indexes"] != "0,2" ||
+		job.Status.CompletedIndexes != "0-3" || !strings.HasPrefix(job.Annotations["kubectl-job.io/rerun-of"], ns+"/shard/") {
+		t.Errorf("rerun job %+v %+v", job.ObjectMeta, job.Status)
+	}
+	var ran []string
+	for _, p := range Pods(t, job) {
+		ran = append(ran, p.Annotations[batchv1.JobCompletionIndexAnnotation])
+	}
+	slices.Sort(ran)
+	if !slices.Equal(ran, []string{"1", "3"}) {
+		t.Errorf("the rerun ran indexes %v, want exactly the failed 1 and 3", ran)
+	}
+	// Carried indexes never had a pod here: logs says nothing of them.
+	if r := KubectlJob(t, "logs", "shard-retry", "-n", ns); r.Code != 0 || r.Stdout != "[1/1] shard 1\n[3/1] shard 3\n" || r.Stderr != "" {
+		t.Errorf("logs of the rerun: exit %d stdout %q stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	if r := KubectlJob(t, "explain", "shard-retry", "-n", ns); r.Code != 0 || !strings.Contains(r.Stdout, "Complete: CompletionsReached") ||
+		!strings.Contains(r.Stdout, "indexes 0,2 were carried over as completed from job "+ns+"/shard") ||
+		!regexp.MustCompile(`(?m)^  0\s+Carried\s+0\s`).MatchString(r.Stdout) || !regexp.MustCompile(`(?m)^  1\s+Succeeded\s+1\s`).MatchString(r.Stdout) {
+		t.Errorf("explain of the rerun: exit %d stdout:\n%s", r.Code, r.Stdout)
+	}
+
+	// --renumber: the failed indexes run as 0..K-1, with the mapping said.
+	r = KubectlJob(t, "rerun", "shard", "-n", ns, "--failed-indexes-only", "--renumber", "--name=shard-renumbered",
+		"--annotations="+SimFailIndexes+"=99", "--wait", "--timeout=2m")
+	if r.Code != 0 || !strings.Contains(r.Stderr, "runs 2 of 4 indexes (1,3) as indexes 0-1 (old→new: 1→0, 3→1)") {
+		t.Fatalf("--renumber: exit %d stdout %q stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	job = getJob(t, ns, "shard-renumbered")
+	if *job.Spec.Completions != 2 || job.Annotations["kubectl-job.io/original-indexes"] != "1,3" {
+		t.Errorf("renumbered rerun job %+v", job.ObjectMeta)
 	}
 	pods := Pods(t, job)
 	if len(pods) != 2 {
