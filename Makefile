@@ -12,7 +12,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/kubectl-job/kubectl-job/pkg/version
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test test-unit e2e e2e-faults difftest difftest-mutants accuracy-fresh dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean bench
+.PHONY: build test test-unit e2e e2e-faults e2e-pressure difftest difftest-mutants accuracy-fresh dist krew-manifest krew-test cluster-up cluster-down demo lint fixtures clean bench
 N ?= 200
 # SEED: empty gives make difftest seed 1 and make e2e's small difftest a new
 # seed each run (printed; reproduce with SEED=).
@@ -22,7 +22,7 @@ build: ## bin/kubectl-job and bin/kubectl_complete-job (so `kubectl job <TAB>` c
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-job ./cmd/kubectl-job
 	install -m 0755 cmd/kubectl-job/kubectl_complete-job bin/kubectl_complete-job
 
-test: lint accuracy-fresh test-unit fuzz e2e e2e-faults krew-test ## everything: lint, docs/accuracy.md current, unit and command tests, fuzzing, e2e and fault tests on fresh local clusters, the krew install
+test: lint accuracy-fresh test-unit fuzz e2e e2e-faults e2e-pressure krew-test ## everything: lint, docs/accuracy.md current, unit and command tests, fuzzing, e2e, fault and pressure tests on fresh local clusters, the krew install
 
 test-unit: ## unit and command tests; no cluster needed
 	go test -count=1 ./...
@@ -39,6 +39,12 @@ e2e-faults: build ## fault tests: API server and etcd stopped and restarted unde
 	KJ_E2E_KUBECONFIG= KJ_E2E_CLUSTER_DIR=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/faults-cluster KJ_E2E_PORT_BASE=27400 \
 	  KJ_E2E_TAGS='e2e faults' KJ_E2E_PKGS=./test/e2e/ KJ_E2E_RUN='^TestFault' \
 	  KJ_E2E_LOG=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/e2e-faults.log hack/e2e.sh
+
+KJ_PRESSURE_PORT_BASE ?= 27700
+e2e-pressure: build ## pressure tests: API Priority and Fairness, 410 while paging, a slow lossy link, expired credentials (hack/faultproxy), 200 waits at once, huge Jobs; own cluster
+	KJ_E2E_KUBECONFIG= KJ_E2E_CLUSTER_DIR=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/pressure-cluster KJ_E2E_PORT_BASE=$(KJ_PRESSURE_PORT_BASE) \
+	  KJ_E2E_TAGS='e2e pressure' KJ_E2E_PKGS=./test/e2e/ KJ_E2E_RUN='^TestPressure' \
+	  KJ_E2E_LOG=$${KUBECTL_JOB_CACHE:-$$HOME/.cache/kubectl-job}/e2e-pressure.log hack/e2e.sh
 
 difftest: build ## differential test of explain against the job controller on fresh clusters: make difftest N=200 SEED=1 (a passing run writes docs/accuracy.md)
 	DIFFTEST_N=$(N) DIFFTEST_SEED=$(or $(SEED),1) DIFFTEST_PARALLEL=$${DIFFTEST_PARALLEL:-10} DIFFTEST_REPORT=$(CURDIR)/docs/accuracy.md hack/difftest.sh

@@ -15,6 +15,7 @@ fi
 go vet ./...
 go vet -tags e2e ./test/...
 go vet -tags "e2e faults" ./test/e2e/
+go vet -tags "e2e pressure" ./test/e2e/
 if [ ! -x "$KJ_LINT_BIN/golangci-lint" ]; then
   kj_log "building golangci-lint (once; a few minutes on a cold Go cache)"
   (cd hack/tools/lint && go build -o "$KJ_LINT_BIN.tmp/" github.com/golangci/golangci-lint/v2/cmd/golangci-lint)

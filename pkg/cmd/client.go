@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"net/http"
+	"sync/atomic"
+
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -29,8 +32,26 @@ func clientFromFlags(configFlags *genericclioptions.ConfigFlags, tune ...func(*r
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = clientQPS, clientBurst
 	}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return throttleWatch{rt} })
 	for _, t := range tune {
 		t(cfg)
 	}
 	return kubernetes.NewForConfig(cfg)
+}
+
+// throttled records that the API server answered 429 Too Many Requests (API
+// Priority and Fairness). client-go waits and retries those without keeping
+// them as errors, so when --request-timeout passes meanwhile the error says
+// only "context deadline exceeded"; errorMessage then names the throttling.
+var throttled atomic.Bool
+
+// throttleWatch is the transport that sets throttled.
+type throttleWatch struct{ next http.RoundTripper }
+
+func (t throttleWatch) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := t.next.RoundTrip(r)
+	if err == nil && res.StatusCode == http.StatusTooManyRequests {
+		throttled.Store(true)
+	}
+	return res, err
 }

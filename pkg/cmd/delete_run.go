@@ -77,7 +77,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 			continue
 		case err != nil:
 			failed++
-			fmt.Fprintf(o.ErrOut, "%s\n", errorMessage(fmt.Errorf("cannot delete job.batch/%s: %w", job.Name, err)))
+			fmt.Fprintln(o.ErrOut, errorLineAbout("cannot delete job.batch/"+job.Name, err))
 			if ctx.Err() != nil {
 				return exitcode.New(exitcode.Error, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
 			}

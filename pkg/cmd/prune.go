@@ -278,7 +278,7 @@ func (o *PruneOptions) deleteAll(ctx context.Context, toDelete []prune.Decision)
 			fmt.Fprintf(o.ErrOut, "error: %s changed or was re-created since it was listed; not deleted: run kubectl job prune again to re-check it\n", ref)
 		default:
 			failed++
-			fmt.Fprintln(o.ErrOut, errorMessage(fmt.Errorf("cannot delete %s: %w", ref, err)))
+			fmt.Fprintln(o.ErrOut, errorLineAbout("cannot delete "+ref, err))
 		}
 	})
 	if failed > 0 {

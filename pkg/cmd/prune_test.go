@@ -7,6 +7,7 @@ import (
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -86,6 +87,19 @@ func TestPruneGolden(t *testing.T) {
 						if err := cs.Tracker().Update(batchv1.SchemeGroupVersion.WithResource("jobs"), changed, "ns"); err != nil {
 							t.Fatal(err)
 						}
+					}
+					return false, nil, nil
+				})
+			}},
+		},
+		{
+			// The API server keeps refusing one delete (API Priority and
+			// Fairness): the error line names the Job it is about.
+			name: "throttled", args: []string{"--succeeded", "--yes", "-o", "name"}, wantCode: exitcode.Error,
+			run: pruneRun{setup: func(cs *fake.Clientset) {
+				cs.PrependReactor("delete", "jobs", func(a k8stesting.Action) (bool, runtime.Object, error) {
+					if a.(k8stesting.DeleteActionImpl).GetName() == "nightly-2" {
+						return true, nil, apierrors.NewTooManyRequests("Too many requests, please try again later.", 1)
 					}
 					return false, nil, nil
 				})

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -53,6 +54,12 @@ conditions, counters, pods and events.`,
 	// client-go reports a missing --kubeconfig as "stat PATH: no such file";
 	// say which flag is wrong instead.
 	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		// client-go logs some failures itself (a response body cut short)
+		// before returning them, and Execute prints the error as one line:
+		// without -v its logs would be a second, noisier line.
+		if !klog.V(1).Enabled() {
+			c.SetContext(klog.NewContext(c.Context(), klog.Logger{}))
+		}
 		for ; c != nil; c = c.Parent() {
 			if c.Name() == "version" || c.Name() == "completion" || strings.HasPrefix(c.Name(), "__") {
 				return nil // these never read the kubeconfig
@@ -221,6 +228,7 @@ func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
+	throttled.Store(false)
 	err := cmd.Execute()
 	if err == nil {
 		return exitcode.OK
@@ -259,6 +267,10 @@ func errorMessage(err error) string {
 		}
 		msg += "; list contexts with: kubectl config get-contexts"
 	}
+	var netErr net.Error
+	if throttled.Load() && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout()) {
+		msg += "; the API server was throttling these requests (429 Too Many Requests: API Priority and Fairness): retry later or allow more time with --request-timeout"
+	}
 	var h *hintError
 	if errors.As(err, &h) && !strings.Contains(msg, h.hint) {
 		msg += "; " + h.hint
@@ -279,6 +291,13 @@ type hintError struct {
 
 func (h *hintError) Error() string { return h.err.Error() + "; " + h.hint }
 func (h *hintError) Unwrap() error { return h.err }
+
+// errorLineAbout is errorMessage for an error about one object of many,
+// named first: "error: cannot delete job.batch/x: Error from server
+// (TooManyRequests): ..." (errorMessage alone keeps only the API's part).
+func errorLineAbout(what string, err error) string {
+	return "error: " + what + ": " + strings.TrimPrefix(errorMessage(err), "error: ")
+}
 
 // withHint returns err with a suggestion of what to run next, or nil for nil.
 func withHint(err error, format string, args ...any) error {

@@ -1,6 +1,11 @@
 package cmd
 
 import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -52,6 +57,33 @@ func TestRootHelp(t *testing.T) {
 	root.SetArgs([]string{})
 	if code := Execute(root, streams); code != exitcode.OK || !strings.Contains(out.String(), "Available Commands:") || errOut.Len() != 0 {
 		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+}
+
+// TestThrottlingNamedOnTimeout: when --request-timeout passes while
+// client-go retries 429s, the one error line says the server was throttling.
+func TestThrottlingNamedOnTimeout(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	throttled.Store(false)
+	defer throttled.Store(false)
+	timeout := &url.Error{Op: "Get", URL: srv.URL, Err: context.DeadlineExceeded}
+	if msg := errorMessage(timeout); strings.Contains(msg, "throttling") {
+		t.Errorf("not throttled yet: %q", msg)
+	}
+	res, err := throttleWatch{http.DefaultTransport}.RoundTrip(httptest.NewRequest(http.MethodGet, srv.URL, nil).WithContext(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	want := "Unable to connect to the server: context deadline exceeded; the API server was throttling these requests (429 Too Many Requests: API Priority and Fairness): retry later or allow more time with --request-timeout"
+	if msg := errorMessage(timeout); msg != want {
+		t.Errorf("after a 429: %q, want %q", msg, want)
+	}
+	if msg := errorMessage(errors.New("boom")); strings.Contains(msg, "throttling") {
+		t.Errorf("not a timeout: %q", msg)
 	}
 }
 

@@ -111,6 +111,39 @@ func (s IndexSet) String() string {
 	return b.String()
 }
 
+// maxShownIntervals bounds the intervals Short shows.
+const maxShownIntervals = 20
+
+// Short formats the set like String for people: with more than 20
+// intervals, the first 10, "…", the last one and how many there are in all
+// ("0,2-3,…,59999-99999 (20001 ranges)"). A Job of 100,000 indexes whose
+// failures are scattered has tens of thousands of intervals: printed whole,
+// every line quoting them is hundreds of kilobytes. The API's string stays
+// whole in JSON (Progress).
+func (s IndexSet) Short() string {
+	if len(s) <= maxShownIntervals {
+		return s.String()
+	}
+	head := s[:maxShownIntervals/2].String()
+	return fmt.Sprintf("%s,…,%s (%d ranges)", head, s[len(s)-1:].String(), len(s))
+}
+
+// ShortIndexes is Short for an interval string from the API; a string that
+// does not parse is shown as it is, cut to a few hundred bytes.
+func ShortIndexes(s string) string {
+	set, err := ParseIndexes(s)
+	if err != nil {
+		if len(s) > 200 {
+			return s[:200] + "…"
+		}
+		return s
+	}
+	if len(set) <= maxShownIntervals {
+		return s // as the API wrote it
+	}
+	return set.Short()
+}
+
 // Has reports whether i is in the set.
 func (s IndexSet) Has(i int) bool {
 	_, found := slices.BinarySearchFunc(s, i, func(iv Interval, i int) int {

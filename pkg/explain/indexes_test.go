@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -98,6 +99,34 @@ func FuzzParseIndexes(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestShortIndexes: a scattered set of 100,000 indexes prints in a line,
+// never in hundreds of kilobytes; a small one prints as it is.
+func TestShortIndexes(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 60000; i += 3 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%d", i+1)
+	}
+	scattered := b.String() // 20,000 single indexes
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"1,3-5,7", "1,3-5,7"},
+		{"3-5,1", "3-5,1"}, // as the API wrote it
+		{scattered, "1,4,7,10,13,16,19,22,25,28,…,59998 (20000 ranges)"},
+		{"not-an-interval", "not-an-interval"},
+	} {
+		if got := ShortIndexes(tt.in); got != tt.want {
+			t.Errorf("ShortIndexes(%.40q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	set, _ := ParseIndexes(scattered)
+	if got := set.Short(); len(got) > 100 || set.Len() != 20000 {
+		t.Errorf("Short() = %q (%d bytes)", got, len(got))
+	}
 }
 
 func TestCarriedIndexesEvidence(t *testing.T) {

@@ -87,7 +87,7 @@ func (s *state) completionsMessage() string {
 	}
 	s.evidence("Counter", "status.succeeded", fmt.Sprintf("status.succeeded %d ≥ spec.completions %d", p.Succeeded, *c))
 	if s.indexed && p.CompletedIndexes != "" {
-		s.evidence("Index", "status.completedIndexes", "completed indexes "+p.CompletedIndexes)
+		s.evidence("Index", "status.completedIndexes", "completed indexes "+ShortIndexes(p.CompletedIndexes))
 	}
 	return fmt.Sprintf("%d/%d completions", p.Succeeded, *c)
 }
@@ -96,17 +96,17 @@ func (s *state) successPolicyMessage(c *batchv1.JobCondition) string {
 	i, ok := parseSuccessPolicyMessage(c.Message)
 	sp := s.job.Spec.SuccessPolicy
 	if !ok || sp == nil || i < 0 || i >= len(sp.Rules) {
-		return fmt.Sprintf("%s; completed indexes %s", c.Message, orNone(s.completed.String()))
+		return fmt.Sprintf("%s; completed indexes %s", c.Message, orNone(s.completed.Short()))
 	}
 	rule := sp.Rules[i]
 	field := fmt.Sprintf("spec.successPolicy.rules[%d]", i)
-	msg := fmt.Sprintf("successPolicy rule %d (%s) met by completed indexes %s", i, FormatSuccessPolicyRule(rule), orNone(s.completed.String()))
+	msg := fmt.Sprintf("successPolicy rule %d (%s) met by completed indexes %s", i, FormatSuccessPolicyRule(rule), orNone(s.completed.Short()))
 	s.evidence("Rule", field, fmt.Sprintf("rule %d: %s", i, FormatSuccessPolicyRule(rule)))
 	if rule.SucceededIndexes != nil {
 		want, err := ParseIndexes(*rule.SucceededIndexes)
 		if err == nil {
 			got := want.Intersect(s.completed)
-			s.evidence("Index", "status.completedIndexes", fmt.Sprintf("the rule's succeededIndexes %s: %d of %d completed (%s)", want, got.Len(), want.Len(), orNone(got.String())))
+			s.evidence("Index", "status.completedIndexes", fmt.Sprintf("the rule's succeededIndexes %s: %d of %d completed (%s)", want, got.Len(), want.Len(), orNone(got.Short())))
 		}
 	}
 	if rule.SucceededCount != nil {
@@ -411,8 +411,8 @@ func finishedAt(a Attempt, now time.Time) string {
 func (s *state) failedIndexesMessage(reason string) string {
 	n := s.failedIdx.Len()
 	completions := derefInt32(s.job.Spec.Completions, 0)
-	s.evidence("Index", "status.failedIndexes", "failed indexes "+orNone(s.failedIdx.String()))
-	s.evidence("Index", "status.completedIndexes", fmt.Sprintf("completed indexes %s (%d/%d)", orNone(s.completed.String()), s.completed.Len(), completions))
+	s.evidence("Index", "status.failedIndexes", "failed indexes "+orNone(s.failedIdx.Short()))
+	s.evidence("Index", "status.completedIndexes", fmt.Sprintf("completed indexes %s (%d/%d)", orNone(s.completed.Short()), s.completed.Len(), completions))
 	if l := s.job.Spec.BackoffLimitPerIndex; l != nil {
 		s.evidence("Limit", "spec.backoffLimitPerIndex", fmt.Sprintf("spec.backoffLimitPerIndex %d: an index fails after %s", *l, Plural(int64(*l)+1, "failed pod", "failed pods")))
 	}
@@ -444,10 +444,10 @@ func (s *state) failedIndexesMessage(reason string) string {
 	}
 	if reason == batchv1.JobReasonMaxFailedIndexesExceeded {
 		if m := s.job.Spec.MaxFailedIndexes; m != nil {
-			return fmt.Sprintf("%s (%s) > maxFailedIndexes %d", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()), *m)
+			return fmt.Sprintf("%s (%s) > maxFailedIndexes %d", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.Short()), *m)
 		}
-		return fmt.Sprintf("%s (%s) exceeded maxFailedIndexes", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()))
+		return fmt.Sprintf("%s (%s) exceeded maxFailedIndexes", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.Short()))
 	}
-	return fmt.Sprintf("%s (%s), %d/%d completed (%s): every index finished", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.String()),
-		s.completed.Len(), completions, orNone(s.completed.String()))
+	return fmt.Sprintf("%s (%s), %d/%d completed (%s): every index finished", Plural(int64(n), "failed index", "failed indexes"), orNone(s.failedIdx.Short()),
+		s.completed.Len(), completions, orNone(s.completed.Short()))
 }

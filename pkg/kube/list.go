@@ -13,6 +13,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -22,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/pager"
+	"k8s.io/klog/v2"
 )
 
 // maxNamesInSelector bounds the length of the names in a "job-name in (...)"
@@ -40,7 +42,7 @@ func ListJobs(ctx context.Context, client kubernetes.Interface, namespace string
 		jobs []batchv1.Job
 		rv   string
 	)
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+	err := eachListItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		list, err := client.BatchV1().Jobs(namespace).List(ctx, opts)
 		if err == nil {
 			// Every page of a paginated list is the same snapshot, so any
@@ -48,13 +50,37 @@ func ListJobs(ctx context.Context, client kubernetes.Interface, namespace string
 			rv = list.ResourceVersion
 		}
 		return list, err
-	})
-	p.PageSize = opts.Limit
-	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+	}, opts, func() { jobs = nil }, func(obj runtime.Object) error {
 		jobs = append(jobs, *obj.(*batchv1.Job))
 		return nil
 	})
 	return jobs, rv, err
+}
+
+// eachListItem reads a list page by page (opts.Limit per page; 0 is one
+// request) and calls fn with each item. When the server answers a continue
+// token with 410 Expired (a paged list that outlived etcd's compaction, "the
+// provided continue parameter is too old"), the pages read so far cannot be
+// joined to the rest into one snapshot: restart drops what fn kept, and the
+// list is read again in one unpaginated request, a consistent snapshot, as
+// kubectl's pager does (client-go's ListPager.List with FullListIfExpired;
+// its EachListItem returns the error instead). A partial list is never
+// returned as whole.
+func eachListItem(ctx context.Context, page pager.ListPageFunc, opts metav1.ListOptions, restart func(), fn func(runtime.Object) error) error {
+	p := pager.New(page)
+	p.PageSize = opts.Limit
+	err := p.EachListItem(ctx, opts, fn)
+	if opts.Limit == 0 || !apierrors.IsResourceExpired(err) {
+		return err
+	}
+	klog.V(2).Infof("paged list expired (%v); reading the whole list in one request", err)
+	restart()
+	opts.Limit, opts.Continue = 0, ""
+	list, err := page(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return meta.EachListItem(list, fn)
 }
 
 // JobsPodSelector returns the label selector that finds the pods of all the
@@ -121,11 +147,10 @@ func ListPodsOfJobs(ctx context.Context, client kubernetes.Interface, namespace 
 	if len(findable) == 0 {
 		return out, nil
 	}
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-		return client.CoreV1().Pods(namespace).List(ctx, opts)
-	})
 	opts := metav1.ListOptions{LabelSelector: JobsPodSelector(findable).String(), Limit: chunkSize}
-	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+	err := eachListItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return client.CoreV1().Pods(namespace).List(ctx, opts)
+	}, opts, func() { out = NewPodJoin(findable) }, func(obj runtime.Object) error {
 		out.Add(obj.(*corev1.Pod))
 		return nil
 	})

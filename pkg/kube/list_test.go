@@ -9,10 +9,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 var listTestNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -134,5 +136,84 @@ func TestListJobsPages(t *testing.T) {
 	jobs, _, err := ListJobs(context.Background(), client, "ns", metav1.ListOptions{Limit: 3})
 	if err != nil || len(jobs) != 7 {
 		t.Fatalf("got %d jobs, err %v", len(jobs), err)
+	}
+}
+
+// expiringPages makes the fake clientset page a list of resource (first page
+// of opts.Limit items with a continue token) and answer every continue token
+// with 410 Expired, as an API server does once etcd compacted the list's
+// revision; an unpaginated list gets everything, at resourceVersion "full".
+func expiringPages(client *fake.Clientset, resource string, full func() runtime.Object, items func(runtime.Object) int, page func(runtime.Object, int)) {
+	client.PrependReactor("list", resource, func(a k8stesting.Action) (bool, runtime.Object, error) {
+		opts := a.(k8stesting.ListActionImpl).ListOptions
+		switch {
+		case opts.Continue != "":
+			return true, nil, apierrors.NewResourceExpired("The provided continue parameter is too old to display a consistent list result.")
+		case opts.Limit > 0 && int64(items(full())) > opts.Limit:
+			obj := full()
+			page(obj, int(opts.Limit))
+			return true, obj, nil
+		}
+		return true, full(), nil
+	})
+}
+
+// TestListFallsBackToAFullListWhenAPageExpires: a 410 on a continue token
+// drops the pages read and reads the whole list once; every item exactly once.
+func TestListFallsBackToAFullListWhenAPageExpires(t *testing.T) {
+	var objs []runtime.Object
+	all := &batchv1.JobList{ListMeta: metav1.ListMeta{ResourceVersion: "full"}}
+	for i := range 5 {
+		j := listTestJob("ns", fmt.Sprint("j", i))
+		objs = append(objs, j)
+		all.Items = append(all.Items, *j)
+	}
+	client := fake.NewClientset(objs...)
+	expiringPages(client, "jobs", func() runtime.Object { return all.DeepCopy() },
+		func(o runtime.Object) int { return len(o.(*batchv1.JobList).Items) },
+		func(o runtime.Object, n int) {
+			l := o.(*batchv1.JobList)
+			l.Items, l.Continue, l.ResourceVersion = l.Items[:n], "token", "page"
+		})
+	jobs, rv, err := ListJobs(context.Background(), client, "ns", metav1.ListOptions{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, j := range jobs {
+		names = append(names, j.Name)
+	}
+	if got, want := fmt.Sprint(names), "[j0 j1 j2 j3 j4]"; got != want || rv != "full" {
+		t.Errorf("got %s at resourceVersion %q, want %s at the full list's", got, rv, want)
+	}
+	var limits []int64
+	for _, a := range client.Actions() {
+		if l, ok := a.(k8stesting.ListActionImpl); ok {
+			limits = append(limits, l.ListOptions.Limit)
+		}
+	}
+	if fmt.Sprint(limits) != "[2 2 0]" {
+		t.Errorf("list requests with limits %v, want the first page, the expired one, one full list", limits)
+	}
+
+	// The same for the pods of many Jobs: a pod is never counted twice.
+	job := listTestJob("ns", "j0")
+	var pods []runtime.Object
+	allPods := &corev1.PodList{}
+	for i := range 5 {
+		p := listTestPod(job, fmt.Sprint("p", i))
+		pods = append(pods, p)
+		allPods.Items = append(allPods.Items, *p)
+	}
+	client = fake.NewClientset(pods...)
+	expiringPages(client, "pods", func() runtime.Object { return allPods.DeepCopy() },
+		func(o runtime.Object) int { return len(o.(*corev1.PodList).Items) },
+		func(o runtime.Object, n int) {
+			l := o.(*corev1.PodList)
+			l.Items, l.Continue = l.Items[:n], "token"
+		})
+	join, err := ListPodsOfJobs(context.Background(), client, "ns", []*batchv1.Job{job}, 2)
+	if err != nil || len(join[job.UID]) != 5 {
+		t.Errorf("pods: %d, %v; want 5 exactly once", len(join[job.UID]), err)
 	}
 }

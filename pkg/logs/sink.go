@@ -117,7 +117,10 @@ func (s *sink) flush() error {
 const maxLine = 1 << 20
 
 // readLines calls fn for every line of r, without its newline; a last line
-// without a newline is passed too. It returns r's error (nil at EOF) or fn's.
+// without a newline is passed too at EOF, but not when r fails: the line was
+// cut by a broken connection, and a reopened stream sends it whole (printing
+// the piece would print a line that never was, and the resume point would
+// then count it as printed). It returns r's error (nil at EOF) or fn's.
 func readLines(r io.Reader, fn func(line []byte) error) error {
 	br := bufio.NewReaderSize(r, 32<<10)
 	var long []byte
@@ -144,8 +147,8 @@ func readLines(r io.Reader, fn func(line []byte) error) error {
 			}
 			continue
 		}
-		// EOF or a read error: flush what is left.
-		if len(long) > 0 || len(chunk) > 0 {
+		// EOF: flush what is left. A read error: drop it (see above).
+		if errors.Is(err, io.EOF) && (len(long) > 0 || len(chunk) > 0) {
 			if ferr := fn(append(long, chunk...)); ferr != nil {
 				return ferr
 			}

@@ -120,8 +120,8 @@ func DescribeJob(w io.Writer, job *batchv1.Job, e *explain.JobExplanation) error
 	kv(0, "Pods Statuses", fmt.Sprintf("%d Active (%d Ready) / %d Succeeded / %d Failed / %s Terminating", st.Active, ready, st.Succeeded, st.Failed, terminating))
 	kv(0, "Uncounted Terminated Pods", fmt.Sprintf("%d Succeeded / %d Failed", e.Progress.UncountedSucceeded, e.Progress.UncountedFailed))
 	if completionMode(job) == string(batchv1.IndexedCompletion) {
-		kv(0, "Completed Indexes", placeholder(st.CompletedIndexes))
-		kv(0, "Failed Indexes", placeholder(ptrText(st.FailedIndexes)))
+		kv(0, "Completed Indexes", placeholder(explain.ShortIndexes(st.CompletedIndexes)))
+		kv(0, "Failed Indexes", placeholder(explain.ShortIndexes(ptrText(st.FailedIndexes))))
 	}
 	describeTemplate(tw, &job.Spec.Template)
 	if err := tw.Flush(); err != nil {

@@ -202,10 +202,10 @@ func progressLine(e *explain.JobExplanation) string {
 		parts = append(parts, fmt.Sprintf("%d not yet counted", n))
 	}
 	if p.CompletedIndexes != "" {
-		parts = append(parts, "completed indexes "+p.CompletedIndexes)
+		parts = append(parts, "completed indexes "+explain.ShortIndexes(p.CompletedIndexes))
 	}
 	if p.FailedIndexes != "" {
-		parts = append(parts, "failed indexes "+p.FailedIndexes)
+		parts = append(parts, "failed indexes "+explain.ShortIndexes(p.FailedIndexes))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -324,7 +324,7 @@ func TestRetryClock(t *testing.T) {
 		if created.IsZero() && time.Until(predicted) > time.Second {
 			res := KubectlJob(t, "explain", "ignore42", "-n", ns, "-o", "jsonpath={.verdict.reason}", flag)
 			readings++
-			if res.Stdout != explain.ReasonBackoffDelay {
+			if res.Stdout != string(explain.ReasonBackoffDelay) {
 				t.Errorf("%s before the predicted retry: verdict %q, want BackoffDelay", time.Until(predicted).Round(time.Second), res.Stdout)
 			}
 		}

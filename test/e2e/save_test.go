@@ -154,7 +154,7 @@ func TestStallNamesTheSetting(t *testing.T) {
 	}).Create(t)
 	WaitFor(t, time.Minute, "the pod to be unschedulable", func() (bool, error) {
 		res := KubectlJob(t, "explain", "gpu", "-n", ns, "-o", "jsonpath={.verdict.reason}")
-		return res.Stdout == explain.ReasonUnschedulable, nil
+		return res.Stdout == string(explain.ReasonUnschedulable), nil
 	})
 	nodes, err := client.CoreV1().Nodes().List(context.Background(), metav1.ListOptions{})
 	if err != nil {
