@@ -8,27 +8,20 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
-	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // NewCmdJob returns the root command, "kubectl job", with every standard
@@ -238,71 +231,4 @@ func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
 		fmt.Fprintln(streams.ErrOut, errorMessage(err))
 	}
 	return exitcode.Of(err)
-}
-
-// errorMessage formats an error the way kubectl does: API status errors as
-// "Error from server (NotFound): ...", everything else as "error: ...".
-// A hint attached with withHint follows on the same line after "; ".
-func errorMessage(err error) string {
-	msg := ""
-	var status apierrors.APIStatus
-	var urlErr *url.Error
-	switch {
-	case errors.As(err, &status):
-		msg, _ = cmdutil.StandardErrorMessage(status.(error))
-	case errors.As(err, &urlErr):
-		msg, _ = cmdutil.StandardErrorMessage(urlErr)
-	}
-	if msg == "" {
-		msg = err.Error()
-		if !strings.HasPrefix(msg, "error: ") {
-			msg = "error: " + msg
-		}
-	}
-	// client-go words a missing context two ways depending on the call;
-	// say it one way, with how to list the contexts there are.
-	if m := contextNotFound.FindStringSubmatch(msg); m != nil || clientcmd.IsContextNotFound(err) {
-		if m != nil {
-			msg = fmt.Sprintf("error: context %q does not exist in the kubeconfig", m[1]+m[2])
-		}
-		msg += "; list contexts with: kubectl config get-contexts"
-	}
-	var netErr net.Error
-	if throttled.Load() && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout()) {
-		msg += "; the API server was throttling these requests (429 Too Many Requests: API Priority and Fairness): retry later or allow more time with --request-timeout"
-	}
-	var h *hintError
-	if errors.As(err, &h) && !strings.Contains(msg, h.hint) {
-		msg += "; " + h.hint
-	}
-	// An error can quote the cluster (a name, a webhook's message): it stays
-	// one line and cannot drive the terminal.
-	return printers.Sanitize(msg)
-}
-
-var contextNotFound = regexp.MustCompile(`^error: (?:invalid configuration: )?(?:context was not found for specified context: (\S+)|context "([^"]*)" does not exist)$`)
-
-// hintError attaches what to run next to an error without changing its
-// identity (apierrors.IsNotFound still works through Unwrap).
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (h *hintError) Error() string { return h.err.Error() + "; " + h.hint }
-func (h *hintError) Unwrap() error { return h.err }
-
-// errorLineAbout is errorMessage for an error about one object of many,
-// named first: "error: cannot delete job.batch/x: Error from server
-// (TooManyRequests): ..." (errorMessage alone keeps only the API's part).
-func errorLineAbout(what string, err error) string {
-	return "error: " + what + ": " + strings.TrimPrefix(errorMessage(err), "error: ")
-}
-
-// withHint returns err with a suggestion of what to run next, or nil for nil.
-func withHint(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return &hintError{err: err, hint: fmt.Sprintf(format, args...)}
 }
