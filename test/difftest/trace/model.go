@@ -145,6 +145,11 @@ func liveExpectation(st State) (phase string, reasons []string) {
 	if j.Suspend {
 		return PhaseSuspended, nil // whether or not the controller has acted on it yet
 	}
+	if j.Cond(batchv1.JobSuspended) != nil {
+		// Resumed (spec.suspend false) before the controller turned its
+		// Suspended condition False: the Job is about to start again.
+		return PhasePending, []string{"Resuming"}
+	}
 	active := 0
 	for _, p := range st.Pods {
 		if p.Deleting || (p.Phase != string(corev1.PodPending) && p.Phase != string(corev1.PodRunning)) {
