@@ -15,12 +15,12 @@ seed=${MUTANTS_SEED:-7}
 
 # name | file | perl substitution (must change the file) | what it breaks
 mutants=(
-  "backoff-off-by-one|pkg/explain/engine.go|s/rem := int64\(b\.Limit\) - int64\(b\.FailedPods\)/rem := int64(b.Limit) - int64(b.FailedPods) - 1/|the backoff budget is one failure short"
+  "backoff-off-by-one|pkg/explain/counters.go|s/rem := int64\(b\.Limit\) - int64\(b\.FailedPods\)/rem := int64(b.Limit) - int64(b.FailedPods) - 1/|the backoff budget is one failure short"
   "ignore-counted|pkg/explain/pods.go|s/v\.counted = action != batchv1\.PodFailurePolicyActionIgnore/v.counted = true/|failures matched by an Ignore rule count"
-  "deadline-as-backoff|pkg/explain/engine.go|s/s\.verdict\(phase, c\.Reason, msg, &c\.LastTransitionTime\)/s.verdict(phase, strings.Replace(c.Reason, \"DeadlineExceeded\", \"BackoffLimitExceeded\", 1), msg, &c.LastTransitionTime)/|DeadlineExceeded is reported as BackoffLimitExceeded"
-  "ttl-from-completion-time|pkg/explain/engine.go|s/finish := terminal\.LastTransitionTime\.Time\n/finish := time.Time{}\n/|the TTL is counted from completionTime instead of the terminal condition"
+  "deadline-as-backoff|pkg/explain/terminal.go|s/s\.verdict\(phase, Reason\(c\.Reason\), msg, &c\.LastTransitionTime\)/s.verdict(phase, Reason(strings.Replace(c.Reason, \"DeadlineExceeded\", \"BackoffLimitExceeded\", 1)), msg, &c.LastTransitionTime)/|DeadlineExceeded is reported as BackoffLimitExceeded"
+  "ttl-from-completion-time|pkg/explain/ttl.go|s/finish := terminal\.LastTransitionTime\.Time\n/finish := time.Time{}\n/|the TTL is counted from completionTime instead of the terminal condition"
   "failed-pod-wrong-index|pkg/explain/pods.go|s/(\t\t\tv\.failed = true\n)/\$1\t\t\tif v.index != nil { w := *v.index + 1; v.index = &w }\n/|a failed pod of an Indexed Job is attributed to the next index"
-  "pending-while-running|pkg/explain/engine.go|s/if p\.PodsRunning > 0 \{/if p.PodsRunning > 1 {/|Pending is reported while one pod runs"
+  "pending-while-running|pkg/explain/live.go|s/if p\.PodsRunning > 0 \{/if p.PodsRunning > 1 {/|Pending is reported while one pod runs"
 )
 
 make -s build
