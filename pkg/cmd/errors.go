@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/tools/clientcmd"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
@@ -83,4 +85,16 @@ func withHint(err error, format string, args ...any) error {
 		return nil
 	}
 	return &hintError{err: err, hint: fmt.Sprintf(format, args...)}
+}
+
+// outputFormatError is ToPrinter's error for an unknown -o format with wide in
+// the list of allowed ones: kubectl job prints -o wide itself, so
+// cli-runtime's list lacks it. Other errors pass through.
+func outputFormatError(pf *genericclioptions.PrintFlags, format string, err error) error {
+	if !genericclioptions.IsNoCompatiblePrinterError(err) {
+		return err
+	}
+	formats := append(pf.AllowedFormats(), "wide")
+	slices.Sort(formats)
+	return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s", format, strings.Join(formats, ","))
 }

@@ -145,7 +145,7 @@ func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
 		o.wide = out == "wide"
 	default:
 		if o.printer, err = o.PrintFlags.ToPrinter(); err != nil {
-			return withHint(err, "use -o json, yaml, wide, name or jsonpath=...")
+			return withHint(outputFormatError(o.PrintFlags, out, err), "use -o json, yaml, wide, name or jsonpath=...")
 		}
 	}
 	return nil

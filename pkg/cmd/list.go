@@ -142,7 +142,7 @@ func (o *ListOptions) Complete(_ *cobra.Command, args []string) error {
 	}
 	if o.output != "" && o.output != "wide" {
 		if o.printer, err = o.PrintFlags.ToPrinter(); err != nil {
-			return err
+			return outputFormatError(o.PrintFlags, o.output, err)
 		}
 	}
 	return o.complete(true)

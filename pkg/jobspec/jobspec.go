@@ -359,7 +359,7 @@ func containerList(names []string) string {
 	if len(names) == 0 {
 		return "no containers"
 	}
-	return fmt.Sprintf("%d containers (%s)", len(names), strings.Join(names, ", "))
+	return fmt.Sprintf("%s (%s)", explain.Plural(len(names), "container", "containers"), strings.Join(names, ", "))
 }
 
 // splitImage splits "CONTAINER=IMAGE" (image references never contain "=").

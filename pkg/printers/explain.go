@@ -172,10 +172,10 @@ func jobLine(e *explain.JobExplanation) string {
 		parts = append(parts, "restartPolicy "+s.RestartPolicy)
 	}
 	if s.PodFailurePolicy != nil {
-		parts = append(parts, fmt.Sprintf("podFailurePolicy %d rules", len(s.PodFailurePolicy.Rules)))
+		parts = append(parts, "podFailurePolicy "+explain.Plural(len(s.PodFailurePolicy.Rules), "rule", "rules"))
 	}
 	if s.SuccessPolicy != nil {
-		parts = append(parts, fmt.Sprintf("successPolicy %d rules", len(s.SuccessPolicy.Rules)))
+		parts = append(parts, "successPolicy "+explain.Plural(len(s.SuccessPolicy.Rules), "rule", "rules"))
 	}
 	if s.ManagedBy != "" {
 		parts = append(parts, "managedBy "+s.ManagedBy)

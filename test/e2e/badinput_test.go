@@ -201,7 +201,7 @@ spec:
 		c("bad selector", `^Error from server \(BadRequest\): unable to parse requirement: `, in("list", "-l", "a=(b")...),
 		c("Job that does not exist: only the NotFound line", `^Error from server \(NotFound\): jobs.batch "missing" not found$`, in("list", "missing")...),
 		c("missing CronJob", `^Error from server \(NotFound\): cronjobs.batch "missing" not found; list CronJobs with: kubectl get cronjobs -n NS$`, in("list", "--cronjob", "missing")...),
-		c("-o unknown format", `^error: unable to match a printer suitable for the output format "unknownformat"`, in("list", "-o", "unknownformat")...),
+		c("-o unknown format", `^error: unable to match a printer suitable for the output format "unknownformat", allowed formats are: .*json.*,wide,yaml$`, in("list", "-o", "unknownformat")...),
 		c("non-boolean --watch", `^error: invalid value "maybe" for --watch: want true or false; see 'kubectl job list --help'$`, in("list", "--watch=maybe")...),
 
 		// logs.
