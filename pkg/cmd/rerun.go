@@ -17,6 +17,7 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/jobspec"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // RerunOptions are the options of kubectl job rerun.
@@ -265,7 +266,16 @@ func (o *RerunOptions) dryRunCreate(ctx context.Context, job *batchv1.Job) (*bat
 // replace deletes old (UID precondition, foreground: its pods go first) and
 // waits until it is gone.
 func (o *RerunOptions) replace(ctx context.Context, old *batchv1.Job) error {
-	err := kube.ReplaceJob(ctx, o.Client, old, o.Timeout, func() {
+	// Say what goes with the old Job, as delete does: its pods, and with
+	// them the logs of its failed attempts.
+	pods, err := kube.ListJobPods(ctx, o.Client, old)
+	if err != nil {
+		fmt.Fprintf(o.ErrOut, "Warning: %v; cannot say what goes with job.batch/%s\n", kube.NewReadError("list", "pods", old.Namespace, err), old.Name)
+	}
+	for _, line := range (printers.DeleteImpact{Job: old, Pods: pods, PodsKnown: err == nil, Now: o.Now()}).Lines() {
+		fmt.Fprintln(o.ErrOut, line)
+	}
+	err = kube.ReplaceJob(ctx, o.Client, old, o.Timeout, func() {
 		fmt.Fprintf(o.ErrOut, "job.batch/%s deleted; waiting for it and its pods to be gone\n", o.Name)
 	})
 	switch {

@@ -82,11 +82,19 @@ func TestRerunRefusesUnfinishedWithoutForce(t *testing.T) {
 }
 
 func TestRerunReplace(t *testing.T) {
-	cs := dryRunAwareClientset(failedJob())
+	old := failedJob()
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "etl-abcde", Namespace: "ns",
+		Labels:          map[string]string{"batch.kubernetes.io/controller-uid": "uid-etl"},
+		OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: "etl", UID: "uid-etl", Controller: ptr.To(true)}}},
+		Status: corev1.PodStatus{Phase: corev1.PodFailed}}
+	cs := dryRunAwareClientset(old, pod)
 	// The fake deletes at once; the waiter sees the Job gone at its list.
 	_, stderr, code := runRerun(t, cs, "etl", "--replace")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "job.batch/etl: its pod goes too; logs of 1 failed attempt will be lost (save them first: kubectl job logs etl -n ns --failed)"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q lacks %q", stderr, want)
 	}
 	var verbs []string
 	for _, a := range cs.Actions() {
@@ -103,7 +111,8 @@ func TestRerunReplace(t *testing.T) {
 		verbs = append(verbs, v)
 	}
 	// The access reviews (delete, list, watch) come before the delete.
-	want := "get create(dry-run) create create create delete list create"
+	// The old Job's pods are listed to say what goes with them.
+	want := "get create(dry-run) create create create list delete list create"
 	if got := strings.Join(verbs, " "); got != want {
 		t.Errorf("requests %q, want %q", got, want)
 	}

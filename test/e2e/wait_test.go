@@ -199,6 +199,10 @@ func TestRerunReplace(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("exit %d stderr %q", r.Code, r.Stderr)
 	}
+	// Like delete, --replace says what goes with the old Job.
+	if want := "job.batch/etl: its pod goes too; logs of 1 failed attempt will be lost"; !strings.Contains(r.Stderr, want) {
+		t.Errorf("rerun --replace stderr %q lacks %q", r.Stderr, want)
+	}
 	job := getJob(t, ns, "etl")
 	if job.UID == old.UID || job.Annotations["kubectl-job.io/rerun-of"] != ns+"/etl/"+string(old.UID) {
 		t.Errorf("replaced job %+v", job.ObjectMeta)
