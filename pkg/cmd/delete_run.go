@@ -137,12 +137,12 @@ func (o *DeleteOptions) findJobs(ctx context.Context) ([]*batchv1.Job, error) {
 	}
 	switch {
 	case len(notFound) == 1 && len(o.Names) == 1:
-		return nil, withHint(notFound[0], "list the Jobs with: kubectl job list -n %s", o.Namespace)
+		return nil, o.jobNotFound(ctx, notFound[0], o.Names[0])
 	case len(notFound) > 0:
 		for _, err := range notFound {
 			fmt.Fprintln(o.ErrOut, errorMessage(err))
 		}
-		return nil, fmt.Errorf("nothing was deleted: %d of %d Jobs not found; list the Jobs with: kubectl job list -n %s", len(notFound), len(o.Names), o.Namespace)
+		return nil, fmt.Errorf("nothing was deleted: %d of %d Jobs not found; list Jobs with: kubectl job list -n %s", len(notFound), len(o.Names), o.Namespace)
 	}
 	return jobs, nil
 }

@@ -115,7 +115,7 @@ func (o *DescribeOptions) Run(ctx context.Context) error {
 	for _, t := range targets {
 		f, err := kube.FetchJob(ctx, o.Client, t.namespace, t.name, o.Now())
 		if err != nil {
-			fmt.Fprintln(o.ErrOut, errorMessage(err))
+			fmt.Fprintln(o.ErrOut, errorMessage(o.jobNotFound(ctx, err, t.name)))
 			if ctx.Err() != nil {
 				return exitcode.New(exitcode.Error, nil)
 			}

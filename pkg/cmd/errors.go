@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
@@ -97,4 +98,19 @@ func outputFormatError(pf *genericclioptions.PrintFlags, format string, err erro
 	formats := append(pf.AllowedFormats(), "wide")
 	slices.Sort(formats)
 	return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s", format, strings.Join(formats, ","))
+}
+
+// jobNotFound gives a Job's NotFound error the one hint every command uses:
+// where to list Jobs, and, when a CronJob has that name, its own form (one
+// more request, only on this error path), then also, the command's own
+// words. Other errors pass through.
+func (c *commandCore) jobNotFound(ctx context.Context, err error, name string, also ...string) error {
+	if !apierrors.IsNotFound(err) {
+		return err
+	}
+	hint := "list Jobs with: kubectl job list -n " + c.Namespace
+	if kube.CronJobExists(ctx, c.Client, c.Namespace, name) {
+		hint = fmt.Sprintf("%s is a CronJob: kubectl job explain cronjob/%s -n %s, or its Jobs: kubectl job list --cronjob %s -n %s", name, name, c.Namespace, name, c.Namespace)
+	}
+	return withHint(err, "%s", strings.Join(append([]string{hint}, also...), "; "))
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
@@ -182,10 +181,7 @@ func (o *ExplainOptions) Run(ctx context.Context) error {
 	} else {
 		fetched, err := kube.FetchJob(ctx, o.Client, o.Namespace, o.Name, o.now)
 		if err != nil {
-			if apierrors.IsNotFound(err) {
-				return withHint(err, "list Jobs with: kubectl job list%s", explainNamespaceFlag(o.Namespace))
-			}
-			return err
+			return o.jobNotFound(ctx, err, o.Name)
 		}
 		in, problems = fetched.Input, fetched.Problems
 	}

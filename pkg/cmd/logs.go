@@ -209,7 +209,7 @@ func (o *LogsOptions) Validate() error {
 func (o *LogsOptions) Run(ctx context.Context) error {
 	job, err := o.Client.BatchV1().Jobs(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return withHint(err, "list the Jobs with 'kubectl job list -n %s'; a Job deleted by its TTL takes its pods and their logs with it", o.Namespace)
+		return o.jobNotFound(ctx, err, o.Name, "a Job deleted by its TTL takes its pods and their logs with it")
 	}
 	if err != nil {
 		return err

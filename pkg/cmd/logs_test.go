@@ -126,7 +126,7 @@ func TestLogsBadInput(t *testing.T) {
 		{[]string{"x", "-f", "--failed"}, "error: --failed and --succeeded cannot be used with -f"},
 		{[]string{"x", "-f", "-p"}, "error: --previous cannot be used with -f"},
 		{[]string{"x", "--since", "1x"}, `invalid value "1x" for --since: want a duration such as 30s, 5m or 1h30m`},
-		{[]string{"missing"}, `Error from server (NotFound): jobs.batch "missing" not found; list the Jobs with 'kubectl job list -n ns'`},
+		{[]string{"missing"}, `Error from server (NotFound): jobs.batch "missing" not found; list Jobs with: kubectl job list -n ns`},
 		{[]string{"render", "--index", "1", "-c", "nope"}, "error: container nope is not in pod render-1-first; its containers are: main"},
 	}
 	for _, tt := range tests {

@@ -155,7 +155,7 @@ func (o *RerunOptions) Validate() error {
 func (o *RerunOptions) Run(ctx context.Context) error {
 	old, err := o.Client.BatchV1().Jobs(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
 	if err != nil {
-		return withHint(err, "list Jobs with kubectl job list -n %s", o.Namespace)
+		return o.jobNotFound(ctx, err, o.Name)
 	}
 	phase := explain.Explain(explain.Input{Job: old, Now: o.Now(), PodsUnknown: true}).Verdict.Phase
 	if !phase.Finished() && !o.Force {

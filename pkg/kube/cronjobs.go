@@ -134,3 +134,10 @@ func ListCronJobs(ctx context.Context, client kubernetes.Interface, namespace st
 	out.Jobs = jobs.Items
 	return out, nil
 }
+
+// CronJobExists reports whether namespace has a CronJob called name (one
+// request), for the hint after a Job of that name is not found.
+func CronJobExists(ctx context.Context, client kubernetes.Interface, namespace, name string) bool {
+	_, err := client.BatchV1().CronJobs(namespace).Get(ctx, name, metav1.GetOptions{})
+	return err == nil
+}

@@ -192,7 +192,7 @@ spec:
 
 		// describe.
 		c("no name", `^error: name at least one Job or give a selector; list Jobs with: kubectl job list`, in("describe")...),
-		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found`, in("describe", "missing")...),
+		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with: kubectl job list -n NS$`, in("describe", "missing")...),
 		c("-o is not a describe flag", `^error: unknown shorthand flag: 'o' in -o; see 'kubectl job describe --help'$`, in("describe", "done", "-o", "json")...),
 
 		// list.
@@ -207,7 +207,7 @@ spec:
 		// logs.
 		c("no name", `^error: give exactly one Job name, got 0 arguments; for example: kubectl job logs NAME$`, in("logs")...),
 		c("two names", `^error: give exactly one Job name, got 2 arguments; for example: kubectl job logs NAME$`, in("logs", "a", "b")...),
-		c("Job that does not exist, and why it may be gone", `^Error from server \(NotFound\): jobs.batch "missing" not found; list the Jobs with 'kubectl job list -n NS'; a Job deleted by its TTL takes its pods and their logs with it$`, in("logs", "missing")...),
+		c("Job that does not exist, and why it may be gone", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with: kubectl job list -n NS; a Job deleted by its TTL takes its pods and their logs with it$`, in("logs", "missing")...),
 		c("negative --tail", `^error: --tail must be -1 \(all\) or more, got -5$`, in("logs", "done", "--tail=-5")...),
 		c("bad --since", `^error: invalid value "abc" for --since: want a duration such as 30s, 5m or 1h30m; see 'kubectl job logs --help'$`, in("logs", "done", "--since=abc")...),
 		c("bad --index", `^error: --index "1-x" is not a list of indexes; give indexes like 2, 1,3 or 0-4$`, in("logs", "done", "--index=1-x")...),
@@ -222,7 +222,7 @@ spec:
 		// rerun.
 		c("no name", `^error: rerun takes one Job name, got 0; kubectl job rerun NAME$`, in("rerun")...),
 		c("two names", `^error: rerun takes one Job name, got 2; kubectl job rerun NAME$`, in("rerun", "a", "b")...),
-		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with kubectl job list -n NS$`, in("rerun", "missing")...),
+		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with: kubectl job list -n NS$`, in("rerun", "missing")...),
 		c("invalid new name", `^error: invalid Job name "Bad_Name": `, in("rerun", "done", "--name=Bad_Name")...),
 
 		// suspend / resume.
@@ -235,7 +235,7 @@ spec:
 
 		// delete.
 		c("no name", `^error: name the Jobs to delete, or select them with -l SELECTOR or --all; see 'kubectl job delete --help'$`, in("delete")...),
-		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found; list the Jobs with: kubectl job list -n NS$`, in("delete", "missing")...),
+		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with: kubectl job list -n NS$`, in("delete", "missing")...),
 		c("unknown --cascade", `^error: invalid --cascade "bogus": must be "background", "foreground" or "orphan"$`, in("delete", "done", "--cascade=bogus")...),
 		c("--all with a selector", `^error: cannot set --all and --selector at the same time$`, in("delete", "--all", "-l", "a=b")...),
 		c("unknown --dry-run", `^error: --dry-run must be "none", "client" or "server", got "maybe"$`, in("delete", "done", "--dry-run=maybe")...),

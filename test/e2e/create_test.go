@@ -206,6 +206,13 @@ func TestCreateFromCronJob(t *testing.T) {
 	if r := KubectlJob(t, "explain", "manual", "-n", ns); r.Code != 0 || !strings.Contains(r.Stdout, want) {
 		t.Errorf("explain: exit %d, stdout:\n%s\nwant the line %q", r.Code, r.Stdout, want)
 	}
+	// A bare CronJob name where a Job was wanted: the hint names its form.
+	hint := fmt.Sprintf(`Error from server (NotFound): jobs.batch "nightly" not found; nightly is a CronJob: kubectl job explain cronjob/nightly -n %s, or its Jobs: kubectl job list --cronjob nightly -n %s`+"\n", ns, ns)
+	for _, verb := range []string{"explain", "describe", "logs", "rerun", "delete"} {
+		if r := KubectlJob(t, verb, "nightly", "-n", ns); r.Code != 1 || !strings.HasPrefix(r.Stderr, strings.TrimSuffix(hint, "\n")) {
+			t.Errorf("%s nightly: exit %d stderr %q, want %q", verb, r.Code, r.Stderr, hint)
+		}
+	}
 }
 
 // TestCreateNodeSelectorAndToleration: the stuck-Pending workflow. A
