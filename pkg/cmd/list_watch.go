@@ -92,6 +92,11 @@ func (w *jobWatch) update(c kube.JobChange) {
 	now := w.o.Now()
 	job, event := c.Job, c.Event
 	r := w.row(c, now)
+	if w.o.printer == nil && event != watch.Deleted && r.Explanation != nil && r.Explanation.Verdict.Reason == explain.ReasonAwaitingController {
+		// A pod ended and the job controller has yet to record it: a moment
+		// of lag, not a state. Its row would flip Running → Pending → Succeeding.
+		return
+	}
 	sig := printers.ListRowSignature(r, w.o.printerOptions(now, false))
 	changed := sig != w.last[job.UID] || event == watch.Deleted
 	w.last[job.UID] = sig

@@ -69,12 +69,19 @@ func TestAttemptCauses(t *testing.T) {
 		}, class: explain.CauseInitContainerFailed, summary: "init container setup exit 3"},
 		{name: "eviction-api", job: func(b *JobBuilder) { run(b); keep(b) }, act: evictPod,
 			class: explain.CauseDisruption, summary: "DisruptionTarget EvictionByEvictionAPI"},
-		{name: "deleted-by-user", job: func(b *JobBuilder) { run(b); keep(b) }, act: func(t *testing.T, pod *corev1.Pod) {
+		// backoffLimit 2: the user's deletion does not fail the Job, so the
+		// job controller never deletes that pod itself (with backoffLimit 0
+		// it did, racing the user, while the pod was still terminating).
+		{name: "deleted-by-user", job: func(b *JobBuilder) { run(b); keep(b); b.BackoffLimit(2) }, act: func(t *testing.T, pod *corev1.Pod) {
 			if res := Kubectl(t, "delete", "pod", pod.Name, "-n", pod.Namespace, "--wait=false"); res.Code != 0 {
 				t.Fatalf("kubectl delete pod: %s", res.Stderr)
 			}
 		}, settle: func(t *testing.T, job *batchv1.Job) {
-			WaitForCondition(t, job.Namespace, job.Name, batchv1.JobFailed, time.Minute)
+			WaitFor(t, time.Minute, "the job controller to count the deleted pod as failed", func() (bool, error) {
+				j, err := client.BatchV1().Jobs(job.Namespace).Get(context.Background(), job.Name, metav1.GetOptions{})
+				return err == nil && j.Status.Failed >= 1, err
+			})
+			time.Sleep(2 * time.Second) // events are written a moment after what they record
 			if names := deletedByController(t, job); len(names) > 0 {
 				t.Fatalf("the job controller deleted %v: the case is not a user's deletion", names)
 			}
