@@ -158,8 +158,12 @@ var Scenarios = []Scenario{
 					}
 				}
 			}
-			if ignored < 2 || int(job.Status.Failed) != counted {
-				t.Errorf("failed=%d with %d ignored and %d counted failures; want failed == counted and ≥ 2 ignored", job.Status.Failed, ignored, counted)
+			// One pod runs at a time, so only the one the deadline killed can
+			// count: status.failed is 0 or 1, whatever the ≥ 2 ignored ones. (The
+			// killed pod may already be gone, or have died before its container
+			// started, so counting it from the pods listed raced the cleanup.)
+			if ignored < 2 || job.Status.Failed > 1 || int(job.Status.Failed) < counted {
+				t.Errorf("failed=%d with %d ignored and %d other failures seen; want ≥ 2 ignored and failed ≤ 1 (only the deadline's pod counts)", job.Status.Failed, ignored, counted)
 			}
 		},
 	},
