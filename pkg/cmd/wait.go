@@ -180,3 +180,10 @@ func parseWaitFor(s string) (waitFor, error) {
 	}
 	return "", fmt.Errorf("--for must be one of complete, failed, finished or suspended, got %q", s)
 }
+
+func waitTargetName(t kube.JobTarget) string {
+	if t.Name != "" {
+		return t.Name
+	}
+	return "-l " + t.LabelSelector
+}

@@ -95,13 +95,6 @@ func progressOf(job *batchv1.Job, done bool, now func() time.Time) func() string
 	}
 }
 
-func waitTargetName(t kube.JobTarget) string {
-	if t.Name != "" {
-		return t.Name
-	}
-	return "-l " + t.LabelSelector
-}
-
 // verdictOf explains the Job as seen by the watch. Pods are not read: the
 // phases a wait decides on (Complete, Failed, Failing, Succeeding, Suspended,
 // External) come from the Job's conditions and spec, and reading pods on
@@ -122,6 +115,10 @@ func verdictOf(job *batchv1.Job, now time.Time) *explain.JobExplanation {
 // timed-out Job's verdict says why it is pending as explain does. A Job that
 // cannot be read keeps the verdict from the watch.
 func (w *waiter) explainUndecided(ctx context.Context, outcomes []waitOutcome) {
+	// The reads come after --timeout has passed: at most 2 s more, so a hung
+	// or unreachable API server cannot turn the timeout into a hang.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
 	for i := range outcomes {
 		o := &outcomes[i]
 		if o.Done || o.Explanation == nil {
