@@ -64,7 +64,7 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 
 func newCmdList(o *ListOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "list [NAME...] [-n NAMESPACE | -A] [-l SELECTOR] [--cronjob NAME] [--status PHASE,...] [-w] [-o FORMAT]",
+		Use:     "list [NAME...] [-n NAMESPACE | -A] [-l SELECTOR] [--cronjob NAME] [--status PHASE,...] [-L KEY,...] [-w | --watch-only] [-o FORMAT]",
 		Aliases: []string{"get", "ls"},
 		Short:   "List Jobs with their true status, reason, duration, deadline and TTL",
 		Long: `List Jobs with the verdict of the explain engine: STATUS is Pending while no pod
@@ -72,18 +72,17 @@ runs (kubectl says Running), REASON says why a Job ended or is stuck, DURATION
 stops at the Failed condition (kubectl's keeps growing), DEADLINE counts down
 activeDeadlineSeconds and TTL counts down ttlSecondsAfterFinished.
 
-FAILED is counted failures against backoffLimit ("2/6": the Job fails at 7/6;
-OnFailure container restarts count too), or with backoffLimitPerIndex the failed
-indexes against maxFailedIndexes ("1/3 idx").
+FAILED is counted failures against backoffLimit ("2/6": the Job fails at 7/6),
+or with backoffLimitPerIndex the failed indexes against maxFailedIndexes ("1/3
+idx"). With restartPolicy OnFailure it counts failed pods plus the container
+restarts of running pods, and the Job also fails when the restarts reach
+backoffLimit ("2/2"); the controller then deletes those pods with their restart
+counts, so a Job failed that way shows "≥2/2", as explain says.
 
 It reads the Jobs (in pages of --chunk-size) and, only if some are still live,
 their pods with one more request (in pages ten times bigger), and only if one of
 those is Pending without pods, the FailedCreate events of the namespace's Jobs
 with one more: never one per Job. The verdicts are those of kubectl job explain.
-
-With restartPolicy OnFailure the Job also fails when container restarts reach
-backoffLimit ("2/2"); the controller then deletes its pods with their restart
-counts, so a Job failed that way shows "≥2/2".
 
 -o json, yaml, name, jsonpath and custom-columns print the Job objects
 themselves (custom-columns as kubectl get does), so the output pipes into
