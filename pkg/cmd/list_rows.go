@@ -113,15 +113,21 @@ func (o *ListOptions) print(rows []printers.JobRow, cj *batchv1.CronJob) error {
 		return o.printObjects(rows)
 	}
 	now := o.Now()
-	if cj != nil && !o.NoHeaders {
-		next, utc, err := kube.NextSchedule(cj, now)
-		fmt.Fprintln(o.Out, printers.CronJobSummary(cj, next, utc, err, now))
-	}
+	o.printCronJobLine(cj, now)
 	if len(rows) == 0 {
 		fmt.Fprintln(o.ErrOut, o.noResources())
 		return nil
 	}
 	return printers.PrintJobList(o.Out, rows, o.printerOptions(now, cj != nil))
+}
+
+// printCronJobLine prints the line above the --cronjob table (with its
+// header, so not with --no-headers); nothing without cj.
+func (o *ListOptions) printCronJobLine(cj *batchv1.CronJob, now time.Time) {
+	if cj != nil && !o.NoHeaders {
+		next, utc, err := kube.NextSchedule(cj, now)
+		fmt.Fprintln(o.Out, printers.CronJobSummary(cj, next, utc, err, now))
+	}
 }
 
 // printObjects prints the Jobs themselves: one Job for one name (like

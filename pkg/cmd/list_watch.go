@@ -132,10 +132,7 @@ func (w *jobWatch) print(rows []printers.JobRow, now time.Time) {
 			}
 		}
 	default:
-		if w.cj != nil && !w.o.NoHeaders {
-			next, utc, nextErr := kube.NextSchedule(w.cj, now)
-			fmt.Fprintln(w.o.Out, printers.CronJobSummary(w.cj, next, utc, nextErr, now))
-		}
+		w.o.printCronJobLine(w.cj, now)
 		err = w.rows.PrintTable(printers.ListTable(rows, w.options(now)), w.o.NoHeaders)
 	}
 	w.printed = true
