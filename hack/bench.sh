@@ -22,7 +22,7 @@ export KUBECONFIG PATH="$KJ_ROOT/bin:$PATH"
 
 gobench=$KJ_CACHE/bench-go.txt
 kj_log "Go benchmarks of the pure code"
-go test -run '^$' -bench . -benchmem -count 1 ./pkg/explain ./pkg/kube ./pkg/printers | tee "$gobench" | grep -E '^Benchmark' >&2
+go test -run '^$' -bench . -benchmem -count 1 ./pkg/explain ./pkg/kube ./pkg/printers ./pkg/cmd | tee "$gobench" | grep -E '^Benchmark' >&2
 
 go build -o "$KJ_CLUSTER_DIR/bin/bench" ./hack/bench
 "$KJ_CLUSTER_DIR/bin/bench" -kubeconfig "$KUBECONFIG" -rounds "${BENCH_ROUNDS:-5}" -nodes "$KJ_NODES" \

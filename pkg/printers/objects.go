@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 )
 
@@ -36,4 +37,15 @@ func TypedJob(job *batchv1.Job) *batchv1.Job {
 	j := job.DeepCopy()
 	j.SetGroupVersionKind(batchv1.SchemeGroupVersion.WithKind("Job"))
 	return j
+}
+
+// JobTypeSetter fills in apiVersion and kind of the Jobs a command prints
+// with -o (typed clients return them empty). Its scheme holds batch/v1 only:
+// kubectl's full scheme would cost every command's start-up its init.
+var JobTypeSetter = cliprinters.NewTypeSetter(jobScheme())
+
+func jobScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(batchv1.AddToScheme(s))
+	return s
 }
