@@ -55,7 +55,7 @@ difftest-mutants: build ## negative controls: deliberate bugs in a copy of the e
 accuracy-fresh: ## fails when pkg/explain changed after the commit docs/accuracy.md was measured on
 	hack/accuracy-fresh.sh
 
-bench: build ## fleet of 2,000 Jobs on a fresh local cluster; kubectl-job vs kubectl; writes docs/benchmarks.md (BENCH_ROUNDS=5)
+bench: build ## fleet of 500 then 2,000 Jobs on a fresh local cluster; kubectl-job vs kubectl and stern; writes docs/benchmarks.md only when every target is met (BENCH_ROUNDS=7, BENCH_SCALE=10k for 10,000 Jobs)
 	hack/bench.sh
 
 dist: ## all 6 release archives + checksums.txt in dist/ (goreleaser snapshot named after VERSION)

@@ -28,3 +28,4 @@ KJ_KWOK_BIN=$KJ_CACHE/bin/kwok-$KWOK_VERSION-$(kj_tools_hash "$KJ_ROOT/hack/tool
 KJ_LINT_BIN=$KJ_CACHE/bin/golangci-lint-$(kj_tools_hash "$KJ_ROOT/hack/tools/lint")
 KJ_GORELEASER_BIN=$KJ_CACHE/bin/goreleaser-$(kj_tools_hash "$KJ_ROOT/hack/tools/goreleaser")
 KJ_KREW_BIN=$KJ_CACHE/bin/krew-$(kj_tools_hash "$KJ_ROOT/hack/tools/krew")
+KJ_STERN_BIN=$KJ_CACHE/bin/stern-$(kj_tools_hash "$KJ_ROOT/hack/tools/stern")

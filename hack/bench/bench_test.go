@@ -18,6 +18,9 @@ I1128 08:46:56.034438    8256 loader.go:402] Config loaded from file
 	if got.Count != 2 || got.Lines[0] != "GET /apis/batch/v1/jobs?limit=500" || got.Lines[1] != "GET /api/v1/pods?limit=500" {
 		t.Fatalf("got %+v", got)
 	}
+	if got.Latency != 20*time.Millisecond {
+		t.Errorf("latency %s, want 4ms + 16ms", got.Latency)
+	}
 	if s := summarizeRequests(append(got.Lines, "GET /api/v1/pods?continue=x")); s != "`GET /apis/batch/v1/jobs`, `GET /api/v1/pods` ×2" {
 		t.Errorf("summary %q", s)
 	}
@@ -38,7 +41,22 @@ func TestFleetStatusIsConsistent(t *testing.T) {
 	if got := ranges([]int{0, 1, 2, 5, 7, 8}); got != "0-2,5,7-8" {
 		t.Errorf("ranges: %q", got)
 	}
-	for _, k := range append(fleetKinds(), bigKind()) {
+	kinds := fleetKinds()
+	perNS := 0
+	for _, k := range kinds {
+		perNS += k.perNS
+	}
+	if perNS != jobsPerNamespace {
+		t.Errorf("a fleet namespace has %d Jobs, the tiers count %d", perNS, jobsPerNamespace)
+	}
+	for _, n := range bigSizes {
+		k := bigKind(n)
+		if pods := k.podsOf(nil, time.Unix(1800000000, 0)); len(pods) != n {
+			t.Errorf("%s: %d pods, want %d", k.name, len(pods), n)
+		}
+		kinds = append(kinds, k)
+	}
+	for _, k := range kinds {
 		j := newJob("ns", k.name, true)
 		k.build(j)
 		var pods []podFate

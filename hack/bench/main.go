@@ -23,30 +23,68 @@ import (
 )
 
 const (
-	fleetNamespaces = 4
-	bigNS, bigJob   = "bench-big", "big"
-	logsNS, logsJob = "bench-logs", "logs"
-	waitNS          = "bench-wait"
-	logsPods        = 100
+	jobsPerNamespace = 500 // fleetKinds
+	bigNS, bigJob    = "bench-big", "big"
+	logsNS, logsJob  = "bench-logs", "logs"
+	followJob        = "follow"
+	waitNS           = "bench-wait"
+	logsPods         = 100
 )
+
+// bigSizes are the pods of the Jobs explain is measured on (cost growth);
+// the one of 1,000 pods is the Job of the explain targets.
+var bigSizes = []int{100, 1000, 5000}
+
+func bigName(pods int) string {
+	if pods == 1000 {
+		return bigJob
+	}
+	return fmt.Sprintf("%s-%d", bigJob, pods)
+}
 
 func main() {
 	var (
 		kubeconfig = flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig of the cluster to populate and measure")
-		out        = flag.String("out", "docs/benchmarks.md", "report to write")
-		rounds     = flag.Int("rounds", 5, "A/B rounds per comparison (the slow logs loop runs fewer)")
+		out        = flag.String("out", "docs/benchmarks.md", "report to write when every target is met")
+		failedOut  = flag.String("failed-out", "", "report to write instead when a target is missed (default: OUT with .failed.md)")
+		rounds     = flag.Int("rounds", 7, "A/B rounds per comparison (the slow logs loop runs fewer)")
 		nodes      = flag.Int("nodes", 4, "simulated nodes the cluster has (kwok-node-0..N-1)")
-		populate   = flag.Bool("populate", true, "create the fleet first (false: it is already there)")
+		scale      = flag.String("scale", "2k", "fleet size: 2k (500 and 2,000 Jobs) or 10k (also 10,000 Jobs)")
+		stern      = flag.String("stern", "stern", "the stern binary (hack/tools/stern)")
 		goBench    = flag.String("go-bench", "", "file with `go test -bench` output to include")
+		commit     = flag.String("commit", "", "commit the binaries were built from")
 	)
 	flag.Parse()
-	if err := run(*kubeconfig, *out, *rounds, *nodes, *populate, *goBench); err != nil {
+	if *scale != "2k" && *scale != "10k" {
+		fmt.Fprintf(os.Stderr, "error: -scale must be 2k or 10k, got %q\n", *scale)
+		os.Exit(1)
+	}
+	if *failedOut == "" {
+		*failedOut = strings.TrimSuffix(*out, ".md") + ".failed.md"
+	}
+	r := &report{Started: time.Now(), Rounds: *rounds, Scale: *scale, Commit: *commit, Stern: *stern}
+	if err := run(r, *kubeconfig, *nodes, *goBench); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
+	path := *out
+	missed := r.missedTargets()
+	if len(missed) > 0 {
+		path = *failedOut
+	}
+	if err := writeReport(path, r); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+	printTargets(os.Stderr, r)
+	if len(missed) > 0 {
+		fmt.Fprintf(os.Stderr, "error: %d target(s) missed; the report is in %s (%s keeps the last passing run)\n", len(missed), path, *out)
+		os.Exit(1)
+	}
+	logf("every target met; report in %s", path)
 }
 
-func run(kubeconfig, out string, rounds, nodes int, populate bool, goBench string) error {
+func run(r *report, kubeconfig string, nodes int, goBench string) error {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return fmt.Errorf("reading kubeconfig: %w", err)
@@ -58,19 +96,26 @@ func run(kubeconfig, out string, rounds, nodes int, populate bool, goBench strin
 		return err
 	}
 	ctx := context.Background()
-	r := &report{Started: time.Now(), Rounds: rounds}
-	if populate {
-		start := time.Now()
-		fleet, err := populateFleet(ctx, client, nodes)
-		if err != nil {
+	tiers := []int{1, 4} // namespaces of 500 Jobs: 500, then 2,000 Jobs
+	if r.Scale == "10k" {
+		tiers = append(tiers, 20)
+	}
+	start := time.Now()
+	if err := populateBase(ctx, client, nodes, &r.Fleet); err != nil {
+		return err
+	}
+	made := 0
+	for _, nsCount := range tiers {
+		t := time.Now()
+		if err := populateTier(ctx, client, nodes, made, nsCount, &r.Fleet); err != nil {
 			return err
 		}
-		r.Fleet = fleet
+		made = nsCount
 		r.Fleet.Took = time.Since(start)
-		logf("fleet ready in %s: %s", r.Fleet.Took.Round(time.Second), r.Fleet)
-	}
-	if err := measureAll(ctx, client, r); err != nil {
-		return err
+		logf("fleet of %d Jobs ready (tier took %s): %s", nsCount*jobsPerNamespace, time.Since(t).Round(time.Second), r.Fleet)
+		if err := measureTier(ctx, client, r, nsCount*jobsPerNamespace, nsCount == 4); err != nil {
+			return err
+		}
 	}
 	if goBench != "" {
 		data, err := os.ReadFile(goBench)
@@ -79,7 +124,7 @@ func run(kubeconfig, out string, rounds, nodes int, populate bool, goBench strin
 		}
 		r.GoBench = string(data)
 	}
-	return writeReport(out, r)
+	return nil
 }
 
 func logf(format string, args ...any) {
@@ -93,43 +138,64 @@ type fleet struct {
 }
 
 func (f fleet) String() string {
-	return fmt.Sprintf("%d Jobs with %d pods written by the bench (managedBy), %d Job with %d pods run by the job controller",
+	return fmt.Sprintf("%d Jobs with %d pods written by the bench (managedBy), %d Jobs with %d pods run by the job controller",
 		f.Jobs, f.Pods, f.ControllerJobs, f.ControllerPods)
 }
 
-func populateFleet(ctx context.Context, c kubernetes.Interface, nodes int) (fleet, error) {
-	for _, ns := range append(fleetNamespaceNames(), bigNS, logsNS, waitNS) {
-		if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-			return fleet{}, fmt.Errorf("creating namespace %s: %w", ns, err)
+type item struct {
+	job *batchv1.Job
+	k   kind
+}
+
+// populateBase makes what every tier shares: the namespaces of the explain,
+// logs and wait measurements, the Jobs explain is measured on, and the real
+// logs Job (run by the job controller, scheduler and KWOK).
+func populateBase(ctx context.Context, c kubernetes.Interface, nodes int, f *fleet) error {
+	for _, ns := range []string{bigNS, logsNS, waitNS} {
+		if err := createNamespace(ctx, c, ns); err != nil {
+			return err
 		}
 	}
-	// The logs Job runs for real first: the job controller, scheduler and
-	// KWOK work on it while the bench writes the managed fleet.
 	logs := newJob(logsNS, logsJob, false)
 	logs.Spec.Completions, logs.Spec.Parallelism = ptr.To[int32](logsPods), ptr.To[int32](logsPods)
 	logs.Spec.Template.Annotations["sim.kubectl-job.io/duration"] = "2s"
 	logs.Spec.Template.Annotations["sim.kubectl-job.io/logs"] = "starting $(POD_NAME)\nprocessing shard of $(POD_NAME)\nwrote 1000 records\ndone"
 	if err := waitForServiceAccount(ctx, c, logsNS); err != nil {
-		return fleet{}, err
+		return err
 	}
 	if _, err := c.BatchV1().Jobs(logsNS).Create(ctx, logs, metav1.CreateOptions{}); err != nil {
-		return fleet{}, fmt.Errorf("creating the logs job: %w", err)
-	}
-
-	now := time.Now()
-	type item struct {
-		job *batchv1.Job
-		k   kind
+		return fmt.Errorf("creating the logs job: %w", err)
 	}
 	var items []item
-	for _, ns := range fleetNamespaceNames() {
+	for _, n := range bigSizes {
+		items = append(items, item{newJob(bigNS, bigName(n), true), bigKind(n)})
+	}
+	if err := createItems(ctx, c, nodes, items, f); err != nil {
+		return err
+	}
+	f.ControllerJobs, f.ControllerPods = 1, logsPods
+	logf("waiting for the logs job (run by the job controller) to complete")
+	return waitForCondition(ctx, c, logsNS, logsJob, batchv1.JobComplete, 5*time.Minute)
+}
+
+// populateTier adds fleet namespaces bench-from .. bench-(to-1), 500 Jobs each.
+func populateTier(ctx context.Context, c kubernetes.Interface, nodes, from, to int, f *fleet) error {
+	var items []item
+	for i := from; i < to; i++ {
+		ns := fleetNamespace(i)
+		if err := createNamespace(ctx, c, ns); err != nil {
+			return err
+		}
 		for _, k := range fleetKinds() {
-			for i := range k.perNS {
-				items = append(items, item{newJob(ns, fmt.Sprintf("%s-%03d", k.name, i), true), k})
+			for n := range k.perNS {
+				items = append(items, item{newJob(ns, fmt.Sprintf("%s-%03d", k.name, n), true), k})
 			}
 		}
 	}
-	items = append(items, item{newJob(bigNS, bigJob, true), bigKind()})
+	return createItems(ctx, c, nodes, items, f)
+}
+
+func createItems(ctx context.Context, c kubernetes.Interface, nodes int, items []item, f *fleet) error {
 	var counts fleetCounts
 	done := make(chan struct{})
 	go func() {
@@ -142,54 +208,58 @@ func populateFleet(ctx context.Context, c kubernetes.Interface, nodes int) (flee
 			}
 		}
 	}()
+	now := time.Now()
 	err := parallel(ctx, 24, items, func(ctx context.Context, it item) error {
 		return createManagedJob(ctx, c, it.job, it.k, nodes, now, &counts)
 	})
 	close(done)
-	if err != nil {
-		return fleet{}, err
+	f.Jobs += counts.jobs.Load()
+	f.Pods += counts.pods.Load()
+	return err
+}
+
+func createNamespace(ctx context.Context, c kubernetes.Interface, ns string) error {
+	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("creating namespace %s: %w", ns, err)
 	}
-	f := fleet{Jobs: counts.jobs.Load(), Pods: counts.pods.Load(), ControllerJobs: 1, ControllerPods: logsPods}
-	logf("waiting for the logs job (run by the job controller) to complete")
-	err = wait.PollUntilContextTimeout(ctx, time.Second, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
-		j, err := c.BatchV1().Jobs(logsNS).Get(ctx, logsJob, metav1.GetOptions{})
+	return nil
+}
+
+func waitForCondition(ctx context.Context, c kubernetes.Interface, ns, name string, want batchv1.JobConditionType, timeout time.Duration) error {
+	err := wait.PollUntilContextTimeout(ctx, time.Second, timeout, true, func(ctx context.Context) (bool, error) {
+		j, err := c.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return false, err
 		}
 		for _, cd := range j.Status.Conditions {
-			if cd.Type == batchv1.JobComplete && cd.Status == corev1.ConditionTrue {
+			if cd.Type == want && cd.Status == corev1.ConditionTrue {
 				return true, nil
 			}
 		}
 		return false, nil
 	})
 	if err != nil {
-		return f, fmt.Errorf("the logs job did not complete: %w", err)
+		return fmt.Errorf("job %s/%s did not reach %s: %w", ns, name, want, err)
 	}
-	return f, nil
+	return nil
 }
 
-func fleetNamespaceNames() []string {
-	var out []string
-	for i := range fleetNamespaces {
-		out = append(out, fmt.Sprintf("bench-%d", i))
-	}
-	return out
-}
+func fleetNamespace(i int) string { return fmt.Sprintf("bench-%d", i) }
 
-// bigKind is the 1,000-pod Indexed Job explain and describe are measured on:
-// 900 indexes done, 50 failed once and running again.
-func bigKind() kind {
+// bigKind is an Indexed Job of n pods explain and describe are measured on:
+// 90% of its indexes done, 5% failed once and running again.
+func bigKind(n int) kind {
+	done, retried := n*9/10, n/20
 	return kind{
-		name:  bigJob,
-		build: indexed(1000, 50, withBackoff(100)),
+		name:  bigName(n),
+		build: indexed(int32(n), int32(max(1, n/20)), withBackoff(int32(n/10))),
 		podsOf: func(_ *batchv1.Job, at time.Time) []podFate {
 			var out []podFate
 			t := at.Add(-time.Hour)
-			for i := range 900 {
+			for i := range done {
 				out = append(out, podFate{phase: corev1.PodSucceeded, index: i, reason: "Completed", started: t, finished: t.Add(time.Minute)})
 			}
-			for i := 900; i < 950; i++ {
+			for i := done; i < done+retried; i++ {
 				out = append(out, podFate{phase: corev1.PodFailed, index: i, exitCode: 1, reason: "Error", started: at.Add(-10 * time.Minute), finished: at.Add(-8 * time.Minute)})
 				out = append(out, podFate{phase: corev1.PodRunning, index: i, started: at.Add(-7 * time.Minute)})
 			}

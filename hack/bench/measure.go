@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -45,6 +46,12 @@ type comparison struct {
 	// Targets are checked against the medians once measured.
 	Targets []target
 	Note    string
+	// Size is the fleet's Jobs (list) or the Job's pods (explain), for the
+	// cost-growth tables; 0 elsewhere.
+	Size int
+	// Floor, when set, is measured after the comparison from contender 0's
+	// own requests.
+	Floor *requestFloor
 }
 
 type target struct {
@@ -56,6 +63,9 @@ type target struct {
 type requestLog struct {
 	Count int
 	Lines []string // "GET /apis/batch/v1/jobs?limit=500"
+	// Latency is the sum of the requests' latencies as client-go logs them
+	// (to the response's headers).
+	Latency time.Duration
 }
 
 func (c *comparison) wall(i int) time.Duration {
@@ -64,6 +74,18 @@ func (c *comparison) wall(i int) time.Duration {
 
 func (c *comparison) rssMB(i int) float64 {
 	return float64(median(c.Samples[i], func(s sample) float64 { return float64(s.rssKB) })) / 1024
+}
+
+// spread is the fastest and slowest wall time of contender i.
+func (c *comparison) spread(i int) (time.Duration, time.Duration) {
+	lo, hi := time.Duration(0), time.Duration(0)
+	for k, s := range c.Samples[i] {
+		if k == 0 || s.wall < lo {
+			lo = s.wall
+		}
+		hi = max(hi, s.wall)
+	}
+	return lo, hi
 }
 
 func median(ss []sample, f func(sample) float64) time.Duration {
@@ -157,7 +179,10 @@ func tail(s string) string {
 // Both log formats of client-go's -v=6 request lines: kubectl 1.32's
 // "GET https://... 200 OK in 4 milliseconds" and the structured
 // `"Response" verb="GET" url="https://..."` of newer ones.
-var requestLine = regexp.MustCompile(`(?:"Response" verb="([A-Z]+)" url="https?://[^/"]+([^"]*)"|\] ([A-Z]+) https?://[^/ ]+(\S*) )`)
+var (
+	requestLine    = regexp.MustCompile(`(?:"Response" verb="([A-Z]+)" url="https?://[^/"]+([^"]*)"|\] ([A-Z]+) https?://[^/ ]+(\S*) )`)
+	requestLatency = regexp.MustCompile(`(?: milliseconds=(\d+)| in (\d+) milliseconds)`)
+)
 
 func requestsOf(args []string) (requestLog, error) {
 	cmd := exec.Command(args[0], args[1:]...)
@@ -171,10 +196,18 @@ func requestsOf(args []string) (requestLog, error) {
 
 func parseRequests(log string) requestLog {
 	var out requestLog
-	for _, m := range requestLine.FindAllStringSubmatch(log, -1) {
+	for _, line := range strings.Split(log, "\n") {
+		m := requestLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
 		verb, path := m[1]+m[3], m[2]+m[4]
 		out.Count++
 		out.Lines = append(out.Lines, verb+" "+path)
+		if l := requestLatency.FindStringSubmatch(line); l != nil {
+			ms, _ := strconv.Atoi(l[1] + l[2])
+			out.Latency += time.Duration(ms) * time.Millisecond
+		}
 	}
 	return out
 }
@@ -182,8 +215,123 @@ func parseRequests(log string) requestLog {
 func kj(args ...string) []string { return append([]string{"kubectl", "job"}, args...) }
 func kc(args ...string) []string { return append([]string{"kubectl"}, args...) }
 
-// measureAll runs every comparison of the report.
-func measureAll(ctx context.Context, c kubernetes.Interface, r *report) error {
+// measureTier measures the fleet at its current size: list at every size
+// (the cost-growth table), and at 2,000 Jobs (main) everything else.
+func measureTier(ctx context.Context, c kubernetes.Interface, r *report, jobs int, main bool) error {
+	list := listComparison(r, jobs)
+	cmps := []*comparison{list}
+	if main {
+		cmps = append(cmps, explainComparisons(r)...)
+		cmps = append(cmps, describeComparison(r), logsComparison(r), startupComparison(r))
+	}
+	for _, cmp := range cmps {
+		logf("measuring: %s (%d rounds)", cmp.Title, cmp.Rounds)
+		if err := cmp.measure(); err != nil {
+			return fmt.Errorf("%s: %w", cmp.Title, err)
+		}
+		r.Comparisons = append(r.Comparisons, cmp)
+	}
+	if !main {
+		return nil
+	}
+	for _, cmp := range cmps {
+		if cmp.Floor != nil {
+			logf("measuring: the raw request floor of %s", cmp.Title)
+			if err := cmp.Floor.measure(cmp); err != nil {
+				return fmt.Errorf("%s: request floor: %w", cmp.Title, err)
+			}
+		}
+	}
+	logf("measuring: wait reaction (%d rounds)", r.Rounds)
+	w, err := measureWait(ctx, c, r.Rounds)
+	if err != nil {
+		return fmt.Errorf("wait reaction: %w", err)
+	}
+	r.Wait = w
+	logf("measuring: logs -f first-line latency")
+	if r.Follow, err = measureFollow(ctx, c, r.Stern, r.Rounds); err != nil {
+		return fmt.Errorf("logs -f latency: %w", err)
+	}
+	return nil
+}
+
+// listComparison is list -A against kubectl get jobs -A on the whole fleet.
+// Its targets: 0.8x kubectl's wall at 2,000 Jobs, 1.0x at 10,000 (none at
+// 500, which only feeds the cost-growth table).
+func listComparison(r *report, jobs int) *comparison {
+	c := &comparison{
+		Title: fmt.Sprintf("list every Job (-A), %s Jobs", thousands(jobs)),
+		Size:  jobs,
+		Contenders: []contender{
+			{Label: "kubectl job list -A", Args: kj("list", "-A")},
+			{Label: "kubectl get jobs -A", Args: kc("get", "jobs", "-A")},
+			{Label: "kubectl-job list -A (the plugin binary alone)", Args: []string{"kubectl-job", "list", "-A"}},
+			{Label: "kubectl get --raw /apis/batch/v1/jobs (one unpaginated read, no printing)", Args: kc("get", "--raw", "/apis/batch/v1/jobs")},
+		},
+		Rounds: r.Rounds,
+	}
+	limit := map[int]float64{2000: 0.8, 10000: 1.0}[jobs]
+	if limit > 0 {
+		c.Targets = []target{
+			{fmt.Sprintf("wall ≤ %.1f× kubectl get jobs -A", limit), ratioAtMost(0, limit)},
+			{"peak RSS ≤ 1.5× kubectl get jobs -A", rssAtMost(0, 1, 1.5)},
+			{"requests: Jobs pages + at most one Pods read per page of live Jobs", listRequests(0, jobs)},
+		}
+	}
+	return c
+}
+
+// explainComparisons: explain against what a user runs to learn the same
+// from kubectl (describe, then the pods), on Jobs of 100, 1,000 and 5,000
+// pods; the targets are on the 1,000-pod Job.
+func explainComparisons(r *report) []*comparison {
+	var out []*comparison
+	for _, n := range bigSizes {
+		name := bigName(n)
+		both := fmt.Sprintf("kubectl describe job %s -n %s >/dev/null && kubectl get pods -n %s -l batch.kubernetes.io/job-name=%s", name, bigNS, bigNS, name)
+		c := &comparison{
+			Title: fmt.Sprintf("explain a Job with %s pods", thousands(n)),
+			Size:  n,
+			Contenders: []contender{
+				{Label: "kubectl job explain " + name, Args: kj("explain", name, "-n", bigNS)},
+				{Label: "kubectl describe job " + name + " && kubectl get pods -l batch.kubernetes.io/job-name=" + name, Args: []string{"sh", "-c", both},
+					RequestsOf: func() (requestLog, error) {
+						return requestsOf([]string{"sh", "-c", strings.ReplaceAll(both, " -n ", " -v=6 -n ")})
+					}},
+				{Label: "kubectl describe job " + name, Args: kc("describe", "job", name, "-n", bigNS)},
+				{Label: "kubectl-job explain " + name + " (the plugin binary alone)", Args: []string{"kubectl-job", "explain", name, "-n", bigNS}},
+			},
+			Rounds: r.Rounds,
+		}
+		if n == 1000 {
+			c.Targets = []target{
+				{"wall ≤ 1.0× kubectl describe job + kubectl get pods", ratioAtMost(0, 1.0)},
+				{"≤ 4 requests", requestsAtMost(0, 4)},
+				{"request time ≤ 1.3× the raw floor of the same requests", floorAtMost(1.3)},
+			}
+			c.Floor = &requestFloor{Rounds: r.Rounds}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func describeComparison(r *report) *comparison {
+	return &comparison{
+		Title: "describe a Job with 1,000 pods",
+		Contenders: []contender{
+			{Label: "kubectl job describe big", Args: kj("describe", bigJob, "-n", bigNS)},
+			{Label: "kubectl describe job big", Args: kc("describe", "job", bigJob, "-n", bigNS)},
+		},
+		Rounds: r.Rounds,
+	}
+}
+
+// logsComparison: the peer is stern, which reads many pods' logs at once
+// like kubectl job logs. stern --no-follow reads 5 pods at a time unless told
+// otherwise (--max-log-requests); both settings are measured, the target is
+// on the faster. kubectl's rows are what users get from kubectl alone.
+func logsComparison(r *report) *comparison {
 	listPods := kc("get", "pods", "-n", logsNS, "-l", "batch.kubernetes.io/job-name="+logsJob, "-o", "name")
 	loop := fmt.Sprintf(`for p in $(%s); do kubectl logs -n %s "$p"; done`, shellQuote(listPods), logsNS)
 	// The loop's requests: its list, then what one kubectl logs asks, per pod.
@@ -206,96 +354,81 @@ func measureAll(ctx context.Context, c kubernetes.Interface, r *report) error {
 		}
 		return list, nil
 	}
-	r.Comparisons = []*comparison{
-		{
-			Title: "list every Job (-A)",
-			Contenders: []contender{
-				{Label: "kubectl job list -A", Args: kj("list", "-A")},
-				{Label: "kubectl get jobs -A", Args: kc("get", "jobs", "-A")},
-				{Label: "kubectl get --raw /apis/batch/v1/jobs (floor)", Args: kc("get", "--raw", "/apis/batch/v1/jobs")},
-				{Label: "kubectl-job list -A (the plugin binary alone)", Args: []string{"kubectl-job", "list", "-A"}},
-			},
-			Rounds: r.Rounds,
-			Targets: []target{
-				{"wall ≤ 1.3× kubectl get jobs -A", ratioAtMost(0, 1.3)},
-				{"the same, plugin binary alone", ratioAtMost(3, 1.3)},
-				{"peak RSS ≤ 2× kubectl get jobs -A", rssAtMost(0, 1, 2)},
-				{"requests: Jobs list + Pods list (+ pages), never per Job", onlyLists(0)},
-			},
-		},
-		{
-			Title: "explain a Job with 1,000 pods",
-			Contenders: []contender{
-				{Label: "kubectl job explain big", Args: kj("explain", bigJob, "-n", bigNS)},
-				{Label: "kubectl describe job big", Args: kc("describe", "job", bigJob, "-n", bigNS)},
-				{Label: "kubectl-job explain big (the plugin binary alone)", Args: []string{"kubectl-job", "explain", bigJob, "-n", bigNS}},
-			},
-			Rounds: r.Rounds,
-			Targets: []target{
-				{"≤ 4 requests", requestsAtMost(0, 4)},
-				{"wall ≤ 1.2× kubectl describe job", ratioAtMost(0, 1.2)},
-				{"the same, plugin binary alone", ratioAtMost(2, 1.2)},
-			},
-		},
-		{
-			Title: "describe a Job with 1,000 pods",
-			Contenders: []contender{
-				{Label: "kubectl job describe big", Args: kj("describe", bigJob, "-n", bigNS)},
-				{Label: "kubectl describe job big", Args: kc("describe", "job", bigJob, "-n", bigNS)},
-			},
-			Rounds: r.Rounds,
-		},
-		{
-			Title: "logs of a Job with 100 pods",
-			Contenders: []contender{
-				{Label: "kubectl job logs logs", Args: kj("logs", logsJob, "-n", logsNS)},
-				{Label: "kubectl logs job/logs --all-pods", Args: kc("logs", "job/"+logsJob, "-n", logsNS, "--all-pods")},
-				{Label: "a shell loop of kubectl logs", Args: []string{"sh", "-c", loop}, Slow: true, RequestsOf: loopRequests},
-			},
-			Rounds: max(1, r.Rounds-2),
-			Targets: []target{
-				{"≥ 5× faster than the loop", fasterBy(2, 5)},
-				{"wall ≤ 1.2× kubectl logs --all-pods", ratioAtMost(0, 1.2)},
-			},
-		},
-		{
-			Title: "start-up",
-			Contenders: []contender{
-				{Label: "kubectl-job version (the plugin binary)", Args: []string{"kubectl-job", "version"}},
-				{Label: "kubectl version --client", Args: kc("version", "--client")},
-				{Label: "kubectl job version (kubectl execs the plugin)", Args: kj("version")},
-				{Label: "kubectl job --help", Args: kj("--help")},
-			},
-			Rounds: 4 * r.Rounds,
-			Note: "`kubectl job ...` is two start-ups: kubectl finds the plugin on PATH and execs it, " +
-				"so its cost is kubectl's own start-up plus the plugin's; the target compares the plugin's share.",
-			Targets: []target{
-				{"plugin start-up ≤ 1.2× kubectl version --client", ratioAtMost(0, 1.2)},
-			},
-		},
+	stern := func(extra ...string) []string {
+		return append([]string{r.Stern, "-n", logsNS, "-l", "batch.kubernetes.io/job-name=" + logsJob, "--no-follow", "--color", "never"}, extra...)
 	}
-	for _, cmp := range r.Comparisons {
-		logf("measuring: %s (%d rounds)", cmp.Title, cmp.Rounds)
-		if err := cmp.measure(); err != nil {
-			return fmt.Errorf("%s: %w", cmp.Title, err)
-		}
+	sternRequests := func(extra ...string) func() (requestLog, error) {
+		return func() (requestLog, error) { return requestsOf(append(stern(extra...), "--verbosity", "6")) }
 	}
-	logf("measuring: wait reaction (%d rounds)", r.Rounds)
-	w, err := measureWait(ctx, c, r.Rounds)
-	if err != nil {
-		return fmt.Errorf("wait reaction: %w", err)
+	return &comparison{
+		Title: "logs of a Job with 100 pods",
+		Contenders: []contender{
+			{Label: "kubectl job logs logs", Args: kj("logs", logsJob, "-n", logsNS)},
+			{Label: "stern -l batch.kubernetes.io/job-name=logs --no-follow", Args: stern(), RequestsOf: sternRequests()},
+			{Label: "stern … --no-follow --max-log-requests 100", Args: stern("--max-log-requests", "100"), RequestsOf: sternRequests("--max-log-requests", "100")},
+			{Label: "kubectl logs job/logs --all-pods (kubectl)", Args: kc("logs", "job/"+logsJob, "-n", logsNS, "--all-pods")},
+			{Label: "a shell loop of kubectl logs (kubectl)", Args: []string{"sh", "-c", loop}, Slow: true, RequestsOf: loopRequests},
+		},
+		Rounds: max(1, r.Rounds-2),
+		Targets: []target{
+			{"wall ≤ 1.0× stern --no-follow (the faster of its two settings)", func(c *comparison) (string, bool) {
+				v := float64(c.wall(0)) / float64(min(c.wall(1), c.wall(2)))
+				return fmt.Sprintf("%.2f×", v), v <= 1.0
+			}},
+		},
+		Note: "stern prints every pod's lines with its pod and container names; kubectl job logs prefixes each line with the pod's index and attempt. " +
+			"Both read each pod's log once; output goes to /dev/null.",
 	}
-	r.Wait = w
-	return nil
 }
 
-// fasterBy checks that the first contender is at least factor times faster
-// than contender j.
-func fasterBy(j int, factor float64) func(*comparison) (string, bool) {
-	return func(c *comparison) (string, bool) {
-		v := c.ratio(j, 0)
-		return fmt.Sprintf("%.0f× faster", v), v >= factor
+// startupComparison: the plugin's own start-up, absolute and against
+// kubectl's; the binary's size is checked with it.
+func startupComparison(r *report) *comparison {
+	return &comparison{
+		Title: "start-up",
+		Contenders: []contender{
+			{Label: "kubectl-job version (the plugin binary)", Args: []string{"kubectl-job", "version"}},
+			{Label: "kubectl version --client", Args: kc("version", "--client")},
+			{Label: "kubectl job version (kubectl execs the plugin)", Args: kj("version")},
+			{Label: "kubectl job --help", Args: kj("--help")},
+		},
+		Rounds: 4 * r.Rounds,
+		Note: "`kubectl job ...` is two start-ups: kubectl finds the plugin on PATH and execs it, " +
+			"so its cost is kubectl's own start-up plus the plugin's; the targets are on the plugin's share.",
+		Targets: []target{
+			{"plugin start-up ≤ 15 ms", func(c *comparison) (string, bool) {
+				return c.wall(0).Round(100 * time.Microsecond).String(), c.wall(0) <= 15*time.Millisecond
+			}},
+			{"plugin start-up ≤ 0.2× kubectl version --client", ratioAtMost(0, 0.2)},
+			{"binary ≤ 40 MB", func(*comparison) (string, bool) {
+				mb := float64(binarySize("kubectl-job")) / 1e6
+				return fmt.Sprintf("%.1f MB", mb), mb > 0 && mb <= 40
+			}},
+		},
 	}
+}
+
+// binarySize is the size of the named program on PATH, 0 when missing.
+func binarySize(name string) int64 {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return 0
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func thousands(n int) string {
+	if n >= 1000 && n%1000 == 0 {
+		return fmt.Sprintf("%d,000", n/1000)
+	}
+	if n >= 1000 {
+		return fmt.Sprintf("%d,%03d", n/1000, n%1000)
+	}
+	return fmt.Sprint(n)
 }
 
 // ratioAtMost checks contender i's median wall time against the reference,
@@ -320,8 +453,10 @@ func requestsAtMost(i, n int) func(*comparison) (string, bool) {
 	}
 }
 
-// onlyLists checks that every request is a collection list (jobs or pods).
-func onlyLists(i int) func(*comparison) (string, bool) {
+// listRequests checks that contender i only read collections: Jobs pages
+// (the fleet in pages of 500, as kubectl reads it) and at most one Pods
+// request per Jobs page; events only as one extra read.
+func listRequests(i, jobs int) func(*comparison) (string, bool) {
 	return func(c *comparison) (string, bool) {
 		kinds := map[string]int{}
 		for _, l := range c.Requests[i].Lines {
@@ -331,11 +466,63 @@ func onlyLists(i int) func(*comparison) (string, bool) {
 				kinds["jobs"]++
 			case strings.HasSuffix(path, "/pods"):
 				kinds["pods"]++
+			case strings.HasSuffix(path, "/events"):
+				kinds["events"]++
 			default:
 				return l, false
 			}
 		}
-		return fmt.Sprintf("%d Jobs pages + %d Pods pages", kinds["jobs"], kinds["pods"]), true
+		pages := (jobs + 499) / 500
+		ok := kinds["jobs"] <= pages+1 && kinds["pods"] <= kinds["jobs"] && kinds["events"] <= 1
+		return fmt.Sprintf("%d Jobs pages + %d Pods reads + %d events reads", kinds["jobs"], kinds["pods"], kinds["events"]), ok
+	}
+}
+
+// requestFloor is the time the API server takes to answer the very requests
+// contender 0 made, each replayed alone with kubectl get --raw (no decoding
+// into objects, no explaining): the floor any client of that data pays.
+type requestFloor struct {
+	Rounds int
+	Paths  []string
+	// Ours and Raw are the summed latencies of each round's requests.
+	Ours, Raw []time.Duration
+}
+
+func (f *requestFloor) measure(c *comparison) error {
+	for _, l := range c.Requests[0].Lines {
+		verb, path, _ := strings.Cut(l, " ")
+		if verb != "GET" {
+			return fmt.Errorf("cannot replay %s", l)
+		}
+		f.Paths = append(f.Paths, path)
+	}
+	for range f.Rounds {
+		ours, err := requestsOf(append(slices.Clone(c.Contenders[0].Args), "-v=6"))
+		if err != nil {
+			return err
+		}
+		f.Ours = append(f.Ours, ours.Latency)
+		var raw time.Duration
+		for _, path := range f.Paths {
+			one, err := requestsOf(kc("get", "--raw", path, "-v=6"))
+			if err != nil {
+				return err
+			}
+			raw += one.Latency
+		}
+		f.Raw = append(f.Raw, raw)
+	}
+	return nil
+}
+
+func floorAtMost(limit float64) func(*comparison) (string, bool) {
+	return func(c *comparison) (string, bool) {
+		ours, raw := medianDuration(c.Floor.Ours), medianDuration(c.Floor.Raw)
+		if raw <= 0 {
+			return "no floor measured", false
+		}
+		v := float64(ours) / float64(raw)
+		return fmt.Sprintf("%.2f× (%s vs %s)", v, ours, raw), v <= limit
 	}
 }
 

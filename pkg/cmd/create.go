@@ -16,9 +16,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
-	"k8s.io/kubectl/pkg/scheme"
-	"k8s.io/kubectl/pkg/util"
 
 	"github.com/kubectl-job/kubectl-job/pkg/jobspec"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
@@ -114,7 +111,7 @@ func (o *CreateOptions) Complete(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	o.knobValues.Command = o.Command
-	return o.complete(o.dryRunStrategy != cmdutil.DryRunClient || o.From != "")
+	return o.complete(o.dryRunStrategy != dryRunClient || o.From != "")
 }
 
 func (o *CreateOptions) readFile() ([]*batchv1.Job, error) {
@@ -151,7 +148,7 @@ func (o *CreateOptions) Validate() error {
 	} else if o.Name == "" {
 		return withHint(errors.New("a Job needs a name"), "kubectl job create NAME --image=IMAGE [-- COMMAND]")
 	}
-	if o.dryRunStrategy == cmdutil.DryRunClient || o.dryRunStrategy == cmdutil.DryRunServer {
+	if o.dryRunStrategy == dryRunClient || o.dryRunStrategy == dryRunServer {
 		if o.Wait || o.Follow {
 			return errors.New("--wait and --follow cannot be used with --dry-run: nothing is created to wait for")
 		}
@@ -231,19 +228,19 @@ func (o *CreateOptions) Run(ctx context.Context) error {
 		o.jobs = []*batchv1.Job{job}
 	}
 	for _, job := range o.jobs {
-		if err := util.CreateOrUpdateAnnotation(o.SaveConfig, job, scheme.DefaultJSONEncoder()); err != nil {
+		if err := jobspec.SetLastApplied(job, o.SaveConfig); err != nil {
 			return err
 		}
 	}
-	if o.dryRunStrategy == cmdutil.DryRunNone && (o.Wait || o.Follow) {
+	if o.dryRunStrategy == dryRunNone && (o.Wait || o.Follow) {
 		if err := kube.CheckAccess(ctx, o.Client, awaitAccesses(o.jobs, o.Namespace, o.Follow)...); err != nil {
 			return withHint(err, "nothing was created; drop --wait/--follow to create without watching")
 		}
 	}
 	created := o.jobs
-	if o.dryRunStrategy != cmdutil.DryRunClient {
+	if o.dryRunStrategy != dryRunClient {
 		var err error
-		if created, err = kube.CreateJobs(ctx, o.Client, o.jobs, o.dryRunStrategy == cmdutil.DryRunServer, o.FieldManager); err != nil {
+		if created, err = kube.CreateJobs(ctx, o.Client, o.jobs, o.dryRunStrategy == dryRunServer, o.FieldManager); err != nil {
 			return err
 		}
 	}

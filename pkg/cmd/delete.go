@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 )
 
 // The values of --cascade.
@@ -33,7 +32,7 @@ type DeleteOptions struct {
 	DeleteNow     bool
 	Output        string
 
-	dryRun      cmdutil.DryRunStrategy
+	dryRun      dryRunStrategy
 	propagation metav1.DeletionPropagation
 	gracePeriod *int64 // nil: the pods' own terminationGracePeriodSeconds
 	answers     *bufio.Reader

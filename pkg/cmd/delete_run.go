@@ -20,7 +20,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 )
 
 // Run finds the Jobs, says what goes with each, deletes them and waits.
@@ -57,14 +56,14 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 			fmt.Fprintf(o.ErrOut, "job.batch/%s skipped\n", job.Name)
 			continue
 		}
-		if o.dryRun == cmdutil.DryRunClient {
+		if o.dryRun == dryRunClient {
 			o.printDeleted(job)
 			continue
 		}
 		err := kube.DeleteJob(ctx, o.Client, job, kube.DeleteJobOptions{
 			Propagation:        o.propagation,
 			GracePeriodSeconds: o.gracePeriod,
-			DryRun:             o.dryRun == cmdutil.DryRunServer,
+			DryRun:             o.dryRun == dryRunServer,
 		})
 		switch {
 		case apierrors.IsNotFound(err):
@@ -86,7 +85,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		o.printDeleted(job)
 		deleted = append(deleted, job)
 		if o.gracePeriod != nil && known {
-			for _, err := range kube.DeleteUnfinishedPods(ctx, o.Client, jobPods, *o.gracePeriod, o.dryRun == cmdutil.DryRunServer) {
+			for _, err := range kube.DeleteUnfinishedPods(ctx, o.Client, jobPods, *o.gracePeriod, o.dryRun == dryRunServer) {
 				fmt.Fprintf(o.ErrOut, "Warning: %v\n", err)
 			}
 		}
@@ -104,7 +103,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 // allowed: a user who may delete Jobs in one namespace of -A but not in
 // another gets an error and nothing deleted, not half of the Jobs gone.
 func (o *DeleteOptions) checkAccess(ctx context.Context, jobs []*batchv1.Job) error {
-	if o.dryRun != cmdutil.DryRunNone {
+	if o.dryRun != dryRunNone {
 		return nil
 	}
 	var accesses []kube.Access
@@ -168,16 +167,16 @@ func (o *DeleteOptions) printDeleted(job *batchv1.Job) {
 	printDeletedJob(o.Out, job, o.Output, o.dryRun)
 }
 
-func printDeletedJob(w io.Writer, job *batchv1.Job, output string, dryRun cmdutil.DryRunStrategy) {
+func printDeletedJob(w io.Writer, job *batchv1.Job, output string, dryRun dryRunStrategy) {
 	if output == "name" {
 		fmt.Fprintf(w, "job.batch/%s\n", job.Name)
 		return
 	}
 	suffix := ""
 	switch dryRun {
-	case cmdutil.DryRunClient:
+	case dryRunClient:
 		suffix = " (dry run)"
-	case cmdutil.DryRunServer:
+	case dryRunServer:
 		suffix = " (server dry run)"
 	}
 	fmt.Fprintf(w, "job.batch %q deleted from %s namespace%s\n", job.Name, job.Namespace, suffix)
@@ -186,7 +185,7 @@ func printDeletedJob(w io.Writer, job *batchv1.Job, output string, dryRun cmduti
 // waitGone waits, with --wait, until every deleted Job (and unless orphaned,
 // its pods) is gone.
 func (o *DeleteOptions) waitGone(ctx context.Context, jobs []*batchv1.Job) error {
-	if !o.Wait || o.dryRun != cmdutil.DryRunNone || len(jobs) == 0 {
+	if !o.Wait || o.dryRun != dryRunNone || len(jobs) == 0 {
 		return nil
 	}
 	if o.Timeout > 0 {

@@ -9,13 +9,11 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
@@ -30,9 +28,9 @@ func errorMessage(err error) string {
 	var urlErr *url.Error
 	switch {
 	case errors.As(err, &status):
-		msg, _ = cmdutil.StandardErrorMessage(status.(error))
+		msg = serverErrorMessage(status)
 	case errors.As(err, &urlErr):
-		msg, _ = cmdutil.StandardErrorMessage(urlErr)
+		msg = connectionErrorMessage(urlErr)
 	}
 	if msg == "" {
 		msg = err.Error()
@@ -88,19 +86,6 @@ func withHint(err error, format string, args ...any) error {
 	return &hintError{err: err, hint: fmt.Sprintf(format, args...)}
 }
 
-// outputFormatError is ToPrinter's error for an unknown -o format with wide
-// (and the command's other own formats, extra) in the list of allowed ones:
-// kubectl job prints -o wide itself, so cli-runtime's list lacks it. Other
-// errors pass through.
-func outputFormatError(pf *genericclioptions.PrintFlags, format string, err error, extra ...string) error {
-	if !genericclioptions.IsNoCompatiblePrinterError(err) {
-		return err
-	}
-	formats := append(append(pf.AllowedFormats(), "wide"), extra...)
-	slices.Sort(formats)
-	return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s", format, strings.Join(formats, ","))
-}
-
 // jobNotFound gives a Job's NotFound error the one hint every command uses:
 // where to list Jobs, and, when a CronJob has that name, its own form (one
 // more request, only on this error path), then also, the command's own
@@ -114,4 +99,31 @@ func (c *commandCore) jobNotFound(ctx context.Context, err error, name string, a
 		hint = fmt.Sprintf("%s is a CronJob: kubectl job explain cronjob/%s -n %s, or its Jobs: kubectl job list --cronjob %s -n %s", name, name, c.Namespace, name, c.Namespace)
 	}
 	return withHint(err, "%s", strings.Join(append([]string{hint}, also...), "; "))
+}
+
+// serverErrorMessage words an API status error as kubectl does:
+// "Error from server (Reason): message", and a login hint for 401.
+func serverErrorMessage(status apierrors.APIStatus) string {
+	s := status.Status()
+	err := status.(error)
+	switch {
+	case s.Reason == metav1.StatusReasonUnauthorized:
+		return fmt.Sprintf("error: You must be logged in to the server (%s)", s.Message)
+	case s.Reason != "":
+		return fmt.Sprintf("Error from server (%s): %s", s.Reason, err)
+	}
+	return fmt.Sprintf("Error from server: %s", err)
+}
+
+// connectionErrorMessage words a failed connection as kubectl does, naming
+// the host when it refused the connection.
+func connectionErrorMessage(err *url.Error) string {
+	if strings.Contains(err.Err.Error(), "connection refused") {
+		host := err.URL
+		if u, perr := url.Parse(err.URL); perr == nil {
+			host = u.Host
+		}
+		return fmt.Sprintf("The connection to the server %s was refused - did you specify the right host or port?", host)
+	}
+	return fmt.Sprintf("Unable to connect to the server: %v", err.Err)
 }

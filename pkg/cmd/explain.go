@@ -24,7 +24,7 @@ import (
 // ExplainOptions are the flags and state of "kubectl job explain".
 type ExplainOptions struct {
 	commandCore
-	PrintFlags *genericclioptions.PrintFlags
+	PrintFlags *outputFlags
 
 	Name string
 	// Filename is -f: a file, or "-" for stdin, explained without a cluster.
@@ -50,7 +50,7 @@ type ExplainOptions struct {
 func NewExplainOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ExplainOptions {
 	return &ExplainOptions{
 		commandCore: newCommandCore(configFlags, streams),
-		PrintFlags:  genericclioptions.NewPrintFlags(""),
+		PrintFlags:  newOutputFlags("", nil, "wide"),
 
 		PodFailureBackoff: explain.PodFailureBackoff,
 	}
@@ -98,7 +98,7 @@ documents), or a single Job.`,
 		RunE: runE(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
-	cmd.Flags().Lookup("output").Usage = "Output format: json, yaml, wide, name, jsonpath=..., jsonpath-file=..., go-template=...; empty for the human view"
+	cmd.Flags().Lookup("output").Usage = "Output format: json, yaml, wide, name, jsonpath=..., jsonpath-file=...; empty for the human view"
 	cmd.Flags().StringVarP(&o.Filename, "filename", "f", "", `Explain the Job in this file ("-" for stdin) instead of reading it from the cluster; implies --local`)
 	cmd.Flags().BoolVar(&o.Local, "local", false, "Read nothing from the cluster: explain the objects given with -f")
 	addPodFailureBackoffFlag(cmd.Flags(), &o.PodFailureBackoff)
@@ -139,12 +139,12 @@ func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
 			return withHint(fmt.Errorf("invalid --now %q: not an RFC 3339 time", o.NowFlag), "give a time like 2026-03-01T12:00:00Z")
 		}
 	}
-	switch out := *o.PrintFlags.OutputFormat; out {
+	switch out := o.PrintFlags.Format; out {
 	case "", "wide":
 		o.wide = out == "wide"
 	default:
 		if o.printer, err = o.PrintFlags.ToPrinter(); err != nil {
-			return withHint(outputFormatError(o.PrintFlags, out, err), "use -o json, yaml, wide, name or jsonpath=...")
+			return withHint(err, "use -o json, yaml, wide, name or jsonpath=...")
 		}
 	}
 	return nil

@@ -14,11 +14,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
-	"k8s.io/kubectl/pkg/scheme"
 
 	"github.com/kubectl-job/kubectl-job/pkg/jobspec"
+	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
 
 // defaultFieldManager names kubectl job in managedFields.
@@ -28,7 +26,7 @@ const defaultFieldManager = "kubectl-job"
 // how the new Job is sent (--dry-run, --field-manager) and printed (-o), and
 // whether the command then waits for it (--wait, --follow, --timeout).
 type jobWriteOptions struct {
-	PrintFlags   *genericclioptions.PrintFlags
+	PrintFlags   *outputFlags
 	DryRun       string
 	FieldManager string
 	Wait         bool
@@ -42,13 +40,13 @@ type jobWriteOptions struct {
 
 	knobs          knobFlags
 	knobValues     jobspec.Knobs
-	dryRunStrategy cmdutil.DryRunStrategy
+	dryRunStrategy dryRunStrategy
 	printObj       func(runtime.Object) error
 }
 
 func newJobWriteOptions() jobWriteOptions {
 	return jobWriteOptions{
-		PrintFlags:   genericclioptions.NewPrintFlags("created").WithTypeSetter(scheme.Scheme),
+		PrintFlags:   newOutputFlags("created", printers.JobTypeSetter),
 		FieldManager: defaultFieldManager,
 		DryRun:       "none",
 	}
@@ -79,7 +77,7 @@ func (w *jobWriteOptions) completeWrite(fs *pflag.FlagSet, out io.Writer) error 
 	if w.dryRunStrategy, err = parseDryRun(w.DryRun); err != nil {
 		return err
 	}
-	cmdutil.PrintFlagsWithDryRunStrategy(w.PrintFlags, w.dryRunStrategy)
+	w.PrintFlags.setDryRun(w.dryRunStrategy)
 	printer, err := w.PrintFlags.ToPrinter()
 	if err != nil {
 		return err
@@ -208,14 +206,14 @@ func (f *knobFlags) toKnobs(fs *pflag.FlagSet) (jobspec.Knobs, error) {
 }
 
 // parseDryRun reads --dry-run.
-func parseDryRun(s string) (cmdutil.DryRunStrategy, error) {
+func parseDryRun(s string) (dryRunStrategy, error) {
 	switch s {
 	case "none", "":
-		return cmdutil.DryRunNone, nil
+		return dryRunNone, nil
 	case "client":
-		return cmdutil.DryRunClient, nil
+		return dryRunClient, nil
 	case "server":
-		return cmdutil.DryRunServer, nil
+		return dryRunServer, nil
 	}
-	return cmdutil.DryRunNone, fmt.Errorf(`--dry-run must be "none", "client" or "server", got %q`, s)
+	return dryRunNone, fmt.Errorf(`--dry-run must be "none", "client" or "server", got %q`, s)
 }

@@ -14,7 +14,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -25,7 +24,7 @@ import (
 // ListOptions holds the flags and state of "kubectl job list".
 type ListOptions struct {
 	commandCore
-	PrintFlags *genericclioptions.PrintFlags
+	PrintFlags *outputFlags
 
 	Names         []string
 	LabelSelector string
@@ -52,7 +51,7 @@ type ListOptions struct {
 func NewListOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ListOptions {
 	return &ListOptions{
 		commandCore: newCommandCore(configFlags, streams),
-		PrintFlags:  genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
+		PrintFlags:  newOutputFlags("", printers.JobTypeSetter, "wide", "custom-columns", "custom-columns-file"),
 		ChunkSize:   500,
 	}
 }
@@ -120,7 +119,6 @@ Running ... Complete: what needs attention first).`,
 		RunE: runE(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
-	cmd.Flags().Lookup("output").Usage = fmt.Sprintf("Output format. One of: (wide, %s).", strings.Join(listFormats(o.PrintFlags), ", "))
 	o.addAllNamespacesFlag(cmd, "List Jobs in every namespace.")
 	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Label selector to filter Jobs on, e.g. -l app=etl.")
 	cmd.Flags().StringVar(&o.FieldSelector, "field-selector", o.FieldSelector, "Field selector to filter Jobs on, e.g. --field-selector status.successful=1.")
@@ -147,9 +145,7 @@ func (o *ListOptions) Complete(_ *cobra.Command, args []string) error {
 	if o.Names, err = parseJobArgs(args); err != nil {
 		return err
 	}
-	if o.PrintFlags.OutputFormat != nil {
-		o.output = *o.PrintFlags.OutputFormat
-	}
+	o.output = o.PrintFlags.Format
 	if len(o.Status) > 0 {
 		o.phases = map[explain.Phase]bool{}
 		for _, s := range o.Status {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -15,9 +16,7 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 	batchv1 "k8s.io/api/batch/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/kubectl/pkg/cmd/get"
 )
 
 // needsPods says whether the verdicts must be refined with pods: the human
@@ -145,29 +144,36 @@ func (o *ListOptions) printObjects(rows []printers.JobRow) error {
 	return printers.PrintJobObjects(o.Out, o.printer, jobs, each)
 }
 
-// listFormats are list's -o formats after wide: cli-runtime's and kubectl
-// get's custom-columns.
-func listFormats(pf *genericclioptions.PrintFlags) []string {
-	return append(pf.AllowedFormats(), get.NewCustomColumnsPrintFlags().AllowedFormats()...)
+// listPrinter is the printer of -o FORMAT other than wide: custom-columns=SPEC
+// and custom-columns-file=FILE (kubectl get's syntax, output and errors), or
+// outputFlags' json, yaml, name and jsonpath.
+func listPrinter(of *outputFlags, output string, noHeaders bool) (cliprinters.ResourcePrinter, error) {
+	format, arg, _ := strings.Cut(output, "=")
+	var cc *printers.CustomColumns
+	var err error
+	switch format {
+	case "custom-columns":
+		cc, err = printers.NewCustomColumns(arg, noHeaders)
+	case "custom-columns-file":
+		cc, err = customColumnsFile(arg)
+	default:
+		return of.ToPrinter()
+	}
+	if err != nil {
+		return nil, withHint(fmt.Errorf("invalid -o %s: %w", format, err),
+			"give HEADER:JSONPATH pairs, e.g. -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team")
+	}
+	return cc, nil
 }
 
-// listPrinter is the printer of -o FORMAT other than wide: kubectl get's
-// custom-columns=SPEC and custom-columns-file=FILE (same syntax, same
-// errors), or cli-runtime's json, yaml, name, jsonpath and templates.
-func listPrinter(pf *genericclioptions.PrintFlags, output string, noHeaders bool) (cliprinters.ResourcePrinter, error) {
-	cc := get.NewCustomColumnsPrintFlags()
-	if format, arg, _ := strings.Cut(output, "="); slices.Contains(cc.AllowedFormats(), format) {
-		cc.NoHeaders, cc.TemplateArgument = noHeaders, arg
-		p, err := cc.ToPrinter(format)
-		if err != nil {
-			return nil, withHint(fmt.Errorf("invalid -o %s: %w", format, errors.New(strings.TrimSpace(err.Error()))),
-				"give HEADER:JSONPATH pairs, e.g. -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team")
-		}
-		return printers.AsUnstructured(p), nil
+func customColumnsFile(path string) (*printers.CustomColumns, error) {
+	if path == "" {
+		return nil, errors.New("custom-columns format specified but no custom columns given")
 	}
-	p, err := pf.ToPrinter()
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, outputFormatError(pf, output, err, get.NewCustomColumnsPrintFlags().AllowedFormats()...)
+		return nil, fmt.Errorf("error reading template %s, %w", path, err)
 	}
-	return p, nil
+	defer func() { _ = f.Close() }()
+	return printers.NewCustomColumnsFromFile(f)
 }

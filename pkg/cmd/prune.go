@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
@@ -13,8 +15,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/rest"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
-	"k8s.io/kubectl/pkg/util/term"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
@@ -48,7 +48,7 @@ type PruneOptions struct {
 	Workers int
 
 	plan        prune.Options
-	dryRun      cmdutil.DryRunStrategy
+	dryRun      dryRunStrategy
 	propagation metav1.DeletionPropagation
 }
 
@@ -139,7 +139,7 @@ func (o *PruneOptions) Complete(_ *cobra.Command, _ []string) error {
 		}
 	}
 	if o.IsTerminal == nil {
-		o.IsTerminal = func() bool { return term.IsTerminal(o.In) }
+		o.IsTerminal = func() bool { return isTerminalInput(o.In) }
 	}
 	// The client's rate limit must not cap --rate; our own limiter paces
 	// the deletes instead.
@@ -220,7 +220,7 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 	if len(toDelete) == 0 {
 		return nil
 	}
-	if o.dryRun == cmdutil.DryRunClient {
+	if o.dryRun == dryRunClient {
 		if o.Output == "name" {
 			for _, d := range toDelete {
 				fmt.Fprintf(o.Out, "job.batch/%s\n", d.Job.Name)
@@ -229,7 +229,7 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "dry run: nothing was deleted; run without --dry-run to delete %s\n", printers.Jobs(len(toDelete)))
 		return nil
 	}
-	if o.dryRun == cmdutil.DryRunNone {
+	if o.dryRun == dryRunNone {
 		// Every delete must be allowed before the first, and before asking.
 		var accesses []kube.Access
 		for _, d := range toDelete {
@@ -239,7 +239,7 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 			return withHint(err, "nothing was deleted")
 		}
 	}
-	if o.dryRun == cmdutil.DryRunNone && !o.Yes {
+	if o.dryRun == dryRunNone && !o.Yes {
 		if !o.IsTerminal() {
 			return exitcode.New(exitcode.Error, errNoTTY)
 		}
@@ -262,7 +262,7 @@ func (o *PruneOptions) deleteAll(ctx context.Context, toDelete []prune.Decision)
 	failed, gone := 0, 0
 	kube.DeleteJobs(ctx, o.Client, jobs, kube.DeleteJobOptions{
 		Propagation:          o.propagation,
-		DryRun:               o.dryRun == cmdutil.DryRunServer,
+		DryRun:               o.dryRun == dryRunServer,
 		MatchResourceVersion: true,
 	}, kube.RateLimit{QPS: o.Rate, Workers: o.Workers}, func(job *batchv1.Job, err error) {
 		ref := jobRef(job, o.AllNamespaces)
@@ -292,4 +292,15 @@ func jobRef(job *batchv1.Job, withNamespace bool) string {
 		return fmt.Sprintf("job.batch/%s in %s", job.Name, job.Namespace)
 	}
 	return "job.batch/" + job.Name
+}
+
+// isTerminalInput says whether in is a character device (a terminal) that a
+// person can answer a question on.
+func isTerminalInput(in io.Reader) bool {
+	f, ok := in.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

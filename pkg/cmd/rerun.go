@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -138,7 +137,7 @@ func (o *RerunOptions) Validate() error {
 	if o.Renumber && !o.FailedIndexesOnly {
 		return errors.New("--renumber only applies with --failed-indexes-only")
 	}
-	if o.dryRunStrategy != cmdutil.DryRunNone && (o.Wait || o.Follow) {
+	if o.dryRunStrategy != dryRunNone && (o.Wait || o.Follow) {
 		return errors.New("--wait and --follow cannot be used with --dry-run: nothing is created to wait for")
 	}
 	if o.Timeout < 0 {
@@ -183,10 +182,10 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 		}
 	}
 	switch o.dryRunStrategy {
-	case cmdutil.DryRunClient:
+	case dryRunClient:
 		printNotes()
 		return o.printObj(job)
-	case cmdutil.DryRunServer:
+	case dryRunServer:
 		checked, err := o.dryRunCreate(ctx, job)
 		if err != nil {
 			return err

@@ -44,6 +44,7 @@ conditions, counters, pods and events.`,
 		SilenceUsage:  true,
 	}
 	configFlags.AddFlags(cmd.PersistentFlags())
+	profile.addFlags(cmd.PersistentFlags())
 	// client-go reports a missing --kubeconfig as "stat PATH: no such file";
 	// say which flag is wrong instead.
 	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
@@ -52,6 +53,9 @@ conditions, counters, pods and events.`,
 		// without -v its logs would be a second, noisier line.
 		if !klog.V(1).Enabled() {
 			c.SetContext(klog.NewContext(c.Context(), klog.Logger{}))
+		}
+		if err := profile.start(); err != nil {
+			return err
 		}
 		for ; c != nil; c = c.Parent() {
 			if c.Name() == "version" || c.Name() == "completion" || strings.HasPrefix(c.Name(), "__") {
@@ -223,6 +227,7 @@ func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
 	cmd.SetErr(streams.ErrOut)
 	throttled.Store(false)
 	err := cmd.Execute()
+	profile.flush()
 	if err == nil {
 		return exitcode.OK
 	}

@@ -5,6 +5,7 @@
 package jobspec
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -501,5 +502,32 @@ func checkAnnotations(annotations map[string]string) error {
 			return fmt.Errorf("--annotations: invalid key %q: %s", k, strings.Join(errs, "; "))
 		}
 	}
+	return nil
+}
+
+// SetLastApplied records job, as JSON without this annotation, in the
+// kubectl.kubernetes.io/last-applied-configuration annotation, so a later
+// kubectl apply can diff against it: always with save (--save-config),
+// otherwise only to refresh an annotation the manifest already carries.
+func SetLastApplied(job *batchv1.Job, save bool) error {
+	_, had := job.Annotations[corev1.LastAppliedConfigAnnotation]
+	if !save && !had {
+		return nil
+	}
+	bare := job.DeepCopy()
+	delete(bare.Annotations, corev1.LastAppliedConfigAnnotation)
+	if len(bare.Annotations) == 0 {
+		bare.Annotations = nil
+	}
+	bare.SetGroupVersionKind(batchv1.SchemeGroupVersion.WithKind("Job"))
+	data, err := json.Marshal(bare)
+	if err != nil {
+		return fmt.Errorf("cannot record the last applied configuration: %w", err)
+	}
+	if job.Annotations == nil {
+		job.Annotations = map[string]string{}
+	}
+	// kubectl's encoder ends the JSON with a newline; keep the same bytes.
+	job.Annotations[corev1.LastAppliedConfigAnnotation] = string(data) + "\n"
 	return nil
 }

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -46,7 +47,48 @@ func TestJobsPodSelector(t *testing.T) {
 	}
 }
 
-// TestListPodsOfJobs: one request for all, joined by owner UID, so a Job
+// TestListPodsOfJobsBatches: Jobs whose names do not fit one selector are
+// read in batches, each in its namespace when it has one, every Job's pods
+// exactly once; past maxPodBatches, one request for every Job pod.
+func TestListPodsOfJobsBatches(t *testing.T) {
+	var jobs []*batchv1.Job
+	objs := []runtime.Object{}
+	for i := range 400 {
+		j := listTestJob(fmt.Sprintf("ns%d", i/200), fmt.Sprintf("a-job-with-a-rather-long-name-%03d", i))
+		jobs = append(jobs, j)
+		objs = append(objs, j, listTestPod(j, j.Name+"-0"))
+	}
+	client := fake.NewClientset(objs...)
+	got, err := ListPodsOfJobs(context.Background(), client, "", jobs, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if pods := got[j.UID]; len(pods) != 1 || pods[0].Name != j.Name+"-0" {
+			t.Fatalf("%s/%s: pods %v", j.Namespace, j.Name, pods)
+		}
+	}
+	var namespaces []string
+	for _, a := range client.Actions() {
+		namespaces = append(namespaces, a.GetNamespace())
+	}
+	slices.Sort(namespaces)
+	// 200 names of 35 bytes: two batches per namespace, none across.
+	if want := []string{"ns0", "ns0", "ns1", "ns1"}; !slices.Equal(namespaces, want) {
+		t.Errorf("requests in namespaces %v, want %v", namespaces, want)
+	}
+
+	many := slices.Repeat(jobs, 10) // 4,000 names: more batches than worth it
+	client = fake.NewClientset(objs...)
+	if _, err := ListPodsOfJobs(context.Background(), client, "", many, 500); err != nil {
+		t.Fatal(err)
+	}
+	if a := client.Actions(); len(a) != 1 || a[0].(k8stesting.ListAction).GetListRestrictions().Labels.String() != LabelJobName {
+		t.Errorf("past %d batches: %d requests, want one for every Job pod", maxPodBatches, len(a))
+	}
+}
+
+// TestListPodsOfJobs: one request per namespace, joined by owner UID, so a Job
 // re-created under the same name or one in another namespace never gets
 // another's pods.
 func TestListPodsOfJobs(t *testing.T) {
@@ -68,8 +110,8 @@ func TestListPodsOfJobs(t *testing.T) {
 	if d := cmp.Diff(want, names); d != "" {
 		t.Errorf("pods by Job (-want +got):\n%s", d)
 	}
-	if n := len(client.Actions()); n != 1 {
-		t.Errorf("%d requests, want 1", n)
+	if n := len(client.Actions()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/informers"
+	batchinformers "k8s.io/client-go/informers/batch/v1"
+	coreinformers "k8s.io/client-go/informers/core/v1"
 	"k8s.io/client-go/kubernetes"
 	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
 	listerscorev1 "k8s.io/client-go/listers/core/v1"
@@ -254,20 +255,21 @@ func (f *follower) interrupted(ctx context.Context, err error) (int, error) {
 
 func (f *follower) startInformers(ctx context.Context) error {
 	ns := f.job.Namespace
-	podFactory := informers.NewSharedInformerFactoryWithOptions(f.client, 0, informers.WithNamespace(ns),
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = f.selector.String() }))
-	jobFactory := informers.NewSharedInformerFactoryWithOptions(f.client, 0, informers.WithNamespace(ns),
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
+	// The two informers are built directly, not from a SharedInformerFactory:
+	// the factory links an informer for every API group (~30 MB of binary).
+	byNamespace := cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc}
+	podInformer := coreinformers.NewFilteredPodInformer(f.client, ns, 0, byNamespace,
+		func(o *metav1.ListOptions) { o.LabelSelector = f.selector.String() })
+	jobInformer := batchinformers.NewFilteredJobInformer(f.client, ns, 0, byNamespace,
+		func(o *metav1.ListOptions) {
 			o.FieldSelector = fields.OneTermEqualSelector("metadata.name", f.job.Name).String()
-		}))
-	podInformer := podFactory.Core().V1().Pods()
-	jobInformer := jobFactory.Batch().V1().Jobs()
+		})
 	handler := cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { f.wake() },
 		UpdateFunc: func(any, any) { f.wake() },
 		DeleteFunc: func(any) { f.wake() },
 	}
-	for what, inf := range map[string]cache.SharedIndexInformer{"pods": podInformer.Informer(), "jobs": jobInformer.Informer()} {
+	for what, inf := range map[string]cache.SharedIndexInformer{"pods": podInformer, "jobs": jobInformer} {
 		if _, err := inf.AddEventHandler(handler); err != nil {
 			return err
 		}
@@ -282,12 +284,12 @@ func (f *follower) startInformers(ctx context.Context) error {
 			}
 		})
 	}
-	f.pods, f.jobs = podInformer.Lister(), jobInformer.Lister()
-	podFactory.Start(ctx.Done())
-	jobFactory.Start(ctx.Done())
+	f.pods, f.jobs = listerscorev1.NewPodLister(podInformer.GetIndexer()), listersbatchv1.NewJobLister(jobInformer.GetIndexer())
+	go podInformer.Run(ctx.Done())
+	go jobInformer.Run(ctx.Done())
 	synced := make(chan bool, 1)
 	go func() {
-		ok := cache.WaitForCacheSync(ctx.Done(), podInformer.Informer().HasSynced, jobInformer.Informer().HasSynced)
+		ok := cache.WaitForCacheSync(ctx.Done(), podInformer.HasSynced, jobInformer.HasSynced)
 		synced <- ok
 	}()
 	for {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -327,7 +326,7 @@ func (p *RowWriter) PrintTable(t Table, noHeaders bool) error {
 	measure := func(cells []string) {
 		for i, c := range cells {
 			if i < len(p.widths) {
-				p.widths[i] = max(p.widths[i], twwidth.Width(c))
+				p.widths[i] = max(p.widths[i], displayWidth(c))
 			}
 		}
 	}
@@ -353,7 +352,7 @@ func (p *RowWriter) PrintRow(row []string) error {
 			if i < len(p.widths) {
 				w = p.widths[i]
 			}
-			b.WriteString(strings.Repeat(" ", max(w-twwidth.Width(c), 0)+3))
+			b.WriteString(strings.Repeat(" ", max(w-displayWidth(c), 0)+3))
 		}
 	}
 	b.WriteByte('\n')

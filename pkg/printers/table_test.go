@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 // TestAlignedMatchesTablewriter: the aligned writer that PrintTable uses for
@@ -53,6 +55,20 @@ func TestPlainTable(t *testing.T) {
 	} {
 		if got := plainTable(Table{Headers: h, Rows: tt.rows}); got != tt.want {
 			t.Errorf("%q: got %v, want %v", tt.rows, got, tt.want)
+		}
+	}
+}
+
+// TestDisplayWidthMatchesTablewriter: the ASCII fast path agrees with
+// twwidth on every printable ASCII cell and defers to it otherwise.
+func TestDisplayWidthMatchesTablewriter(t *testing.T) {
+	cells := []string{"", "a", "job-00001", "Complete: CompletionsReached", "~!@#$%^&*()_+`{}|[]\\:\";'<>?,./", "日本語", "é", "\x1b[31mred\x1b[0m", "tab\there"}
+	for c := byte(0x20); c < 0x7f; c++ {
+		cells = append(cells, string(c))
+	}
+	for _, c := range cells {
+		if got, want := displayWidth(c), twwidth.Width(c); got != want {
+			t.Errorf("displayWidth(%q) = %d, twwidth says %d", c, got, want)
 		}
 	}
 }

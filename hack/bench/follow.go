@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"regexp"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+
+	batchv1 "k8s.io/api/batch/v1"
+)
+
+// followResult is each follower's first-line latency per new pod: from the
+// bench's own watch seeing the pod created to the follower printing the
+// pod's first line.
+type followResult struct {
+	Labels    []string
+	Latencies [][]time.Duration
+	Pods      int
+}
+
+// podFirstLine matches the first line every pod of the follow Job logs.
+var podFirstLine = regexp.MustCompile(`starting (` + followJob + `-\S+)`)
+
+// measureFollow runs kubectl job logs -f and stern side by side on one real
+// Job whose pods (one at a time, pods of them in all) the job controller
+// creates while both follow it.
+func measureFollow(ctx context.Context, c kubernetes.Interface, stern string, pods int) (*followResult, error) {
+	j := newJob(logsNS, followJob, false)
+	j.Spec.Completions, j.Spec.Parallelism, j.Spec.Suspend = ptr.To(int32(pods)), ptr.To[int32](1), ptr.To(true)
+	j.Spec.Template.Annotations["sim.kubectl-job.io/duration"] = "2s"
+	j.Spec.Template.Annotations["sim.kubectl-job.io/logs"] = "starting $(POD_NAME)\ndone"
+	if _, err := c.BatchV1().Jobs(logsNS).Create(ctx, j, metav1.CreateOptions{}); err != nil {
+		return nil, err
+	}
+	w, err := c.CoreV1().Pods(logsNS).Watch(ctx, metav1.ListOptions{LabelSelector: "batch.kubernetes.io/job-name=" + followJob})
+	if err != nil {
+		return nil, err
+	}
+	defer w.Stop()
+	created := map[string]time.Time{}
+	var mu sync.Mutex
+	go func() {
+		for ev := range w.ResultChan() {
+			if p, ok := ev.Object.(*corev1.Pod); ok && ev.Type == watch.Added {
+				mu.Lock()
+				if _, seen := created[p.Name]; !seen {
+					created[p.Name] = time.Now()
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	res := &followResult{Labels: []string{"kubectl job logs -f follow", "stern -l batch.kubernetes.io/job-name=follow"}, Pods: pods}
+	followers := [][]string{
+		kj("logs", "-f", followJob, "-n", logsNS),
+		{stern, "-n", logsNS, "-l", "batch.kubernetes.io/job-name=" + followJob, "--color", "never"},
+	}
+	seen := make([]map[string]time.Time, len(followers))
+	var procs []*exec.Cmd
+	var readers sync.WaitGroup
+	for i, args := range followers {
+		cmd := exec.Command(args[0], args[1:]...)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return nil, err
+		}
+		if err := cmd.Start(); err != nil {
+			return nil, fmt.Errorf("%s: %w", shellQuote(args), err)
+		}
+		procs = append(procs, cmd)
+		seen[i] = map[string]time.Time{}
+		readers.Add(1)
+		go func(i int, out io.Reader) {
+			defer readers.Done()
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				if m := podFirstLine.FindStringSubmatch(sc.Text()); m != nil {
+					mu.Lock()
+					if _, ok := seen[i][m[1]]; !ok {
+						seen[i][m[1]] = time.Now()
+					}
+					mu.Unlock()
+				}
+			}
+		}(i, out)
+	}
+	defer func() {
+		for _, p := range procs {
+			_ = p.Process.Kill()
+			_ = p.Wait()
+		}
+	}()
+	time.Sleep(3 * time.Second) // both settle into their watches
+	if _, err := c.BatchV1().Jobs(logsNS).Patch(ctx, followJob, types.MergePatchType, []byte(`{"spec":{"suspend":false}}`), metav1.PatchOptions{}); err != nil {
+		return nil, err
+	}
+	if err := waitForCondition(ctx, c, logsNS, followJob, batchv1.JobComplete, 5*time.Minute); err != nil {
+		return nil, err
+	}
+	time.Sleep(2 * time.Second) // the last lines reach both
+	for _, p := range procs {
+		_ = p.Process.Kill()
+	}
+	readers.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(created) != pods {
+		return nil, fmt.Errorf("the bench's watch saw %d pods of job %s, want %d", len(created), followJob, pods)
+	}
+	res.Latencies = make([][]time.Duration, len(followers))
+	for i := range followers {
+		for pod, at := range created {
+			line, ok := seen[i][pod]
+			if !ok {
+				// A pod a follower never showed is a failure, not a skipped sample.
+				return nil, fmt.Errorf("%s never printed the first line of pod %s", res.Labels[i], pod)
+			}
+			res.Latencies[i] = append(res.Latencies[i], line.Sub(at))
+		}
+	}
+	return res, nil
+}
