@@ -65,7 +65,7 @@ func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, 
 		return exitcode.Error, err
 	}
 	f := &follower{
-		runner:   runner{opts: &opts, out: opts.newSink(out), errOut: &lockedWriter{w: errOut}},
+		runner:   runner{opts: &opts, out: opts.newSink(out), errOut: opts.newErrOut(errOut)},
 		client:   client,
 		job:      job,
 		selector: sel,
@@ -76,7 +76,10 @@ func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, 
 		done:     make(chan *stream),
 		quit:     make(chan struct{}),
 		poke:     make(chan struct{}, 1),
-		slots:    make(chan struct{}, opts.MaxRequests),
+		slots:    opts.slots,
+	}
+	if f.slots == nil {
+		f.slots = make(chan struct{}, opts.MaxRequests)
 	}
 	return f.run(ctx)
 }
@@ -341,16 +344,34 @@ func (f *follower) state() (*batchv1.Job, []corev1.Pod) {
 // than --max-log-requests: the running selected containers now, or what the
 // Job's parallelism will run.
 func (f *follower) checkConcurrency(job *batchv1.Job, all []Attempt) error {
+	var selected []Attempt
+	for _, a := range all {
+		if !f.skip[a.Pod.UID] {
+			selected = append(selected, a)
+		}
+	}
+	need, why := streamsNeeded(job, selected, f.opts)
+	if need <= f.opts.MaxRequests {
+		return nil
+	}
+	return fmt.Errorf("following job %s would open up to %d log streams at once (%s), more than --max-log-requests=%d; raise --max-log-requests, or narrow with --index or -c",
+		job.Name, need, why, f.opts.MaxRequests)
+}
+
+// streamsNeeded is the most log streams following job may keep open at once
+// (the selected attempts' running containers now, or what the Job's
+// parallelism will run), and why.
+func streamsNeeded(job *batchv1.Job, selected []Attempt, opts *Options) (int, string) {
 	perPod := 1
-	if f.opts.AllContainers {
+	if opts.AllContainers {
 		perPod = len(job.Spec.Template.Spec.Containers) + len(job.Spec.Template.Spec.InitContainers)
 	}
 	running := 0
-	for _, a := range all {
-		if f.skip[a.Pod.UID] || a.State != StateActive {
+	for _, a := range selected {
+		if a.State != StateActive {
 			continue
 		}
-		names, _, err := Containers(a.Pod, f.opts.Container, f.opts.AllContainers)
+		names, _, err := Containers(a.Pod, opts.Container, opts.AllContainers)
 		if err == nil {
 			running += len(names)
 		}
@@ -364,23 +385,18 @@ func (f *follower) checkConcurrency(job *batchv1.Job, all []Attempt) error {
 		if c := job.Spec.Completions; c != nil {
 			parallel = min(parallel, max(0, int(*c)-int(job.Status.Succeeded)))
 		}
-		if f.opts.Selector.Indexes != nil {
-			parallel = min(parallel, f.opts.Selector.Indexes.Len())
+		if opts.Selector.Indexes != nil {
+			parallel = min(parallel, opts.Selector.Indexes.Len())
 		}
 	}
-	need := max(running, parallel*perPod)
-	if need <= f.opts.MaxRequests {
-		return nil
+	if running > parallel*perPod {
+		return running, fmt.Sprintf("%d running", running)
 	}
-	why := fmt.Sprintf("%d running", running)
-	if parallel*perPod >= running {
-		why = fmt.Sprintf("parallelism %d", parallel)
-		if perPod > 1 {
-			why += fmt.Sprintf(" × %d containers", perPod)
-		}
+	why := fmt.Sprintf("parallelism %d", parallel)
+	if perPod > 1 {
+		why += fmt.Sprintf(" × %d containers", perPod)
 	}
-	return fmt.Errorf("following job %s would open up to %d log streams at once (%s), more than --max-log-requests=%d; raise --max-log-requests, or narrow with --index or -c",
-		job.Name, need, why, f.opts.MaxRequests)
+	return parallel * perPod, why
 }
 
 func jobFinished(job *batchv1.Job) bool {
@@ -677,7 +693,7 @@ func (f *follower) start(ctx context.Context, a Attempt, container string, showC
 		pod:       a.Pod.Name,
 		container: container,
 		follow:    follow,
-		src:       newSource(a, container, showContainer),
+		src:       newSource(f.opts.jobLabel, a, container, showContainer),
 		draining:  make(chan struct{}),
 		cancel:    cancel,
 	}
@@ -833,7 +849,7 @@ func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 		seen = append(seen, *p)
 	}
 	for _, line := range Gone(job, Attempts(job, seen), f.opts.Selector) {
-		f.errOut.printf("%s\n", line)
+		f.errOut.printf("%s\n", f.opts.aboutJob(line))
 	}
 	in := explain.Input{Job: job, Pods: pods, Now: f.opts.Now()}
 	if events, err := kube.ListJobEvents(ctx, f.client, job, pods); err == nil {
