@@ -167,7 +167,12 @@ func (o *LogsOptions) Complete(_ *cobra.Command, args []string) error {
 	o.tune = append(o.tune, func(cfg *rest.Config) { cfg.QPS = -1 })
 	o.Logs.Color = cliprinters.AllowsColorOutput(o.Out)
 	o.Logs.Escape = cliprinters.IsTerminal(o.Out)
-	return o.complete(true)
+	if err := o.complete(true); err != nil {
+		return err
+	}
+	// One clock for the verdict -f ends with, as for every other command.
+	o.Logs.Now = o.Now
+	return nil
 }
 
 // Validate checks the flags before any request and fills o.Logs.

@@ -45,13 +45,13 @@ func (o *LogsOptions) runSelector(ctx context.Context) error {
 	for i := range list {
 		jobs[i] = &list[i]
 	}
-	var results []logs.Result
+	run := logs.PrintJobs
 	if o.Follow {
-		if results, err = logs.FollowJobs(ctx, o.Client, jobs, o.Logs, o.Out, o.ErrOut); err != nil {
-			return err
-		}
-	} else {
-		results = logs.PrintJobs(ctx, o.Client, jobs, o.Logs, o.Out, o.ErrOut)
+		run = logs.FollowJobs
+	}
+	results, err := run(ctx, o.Client, jobs, o.Logs, o.Out, o.ErrOut)
+	if err != nil {
+		return err
 	}
 	worst := exitcode.OK
 	for _, r := range results {

@@ -246,13 +246,37 @@ func (f *follower) run(ctx context.Context) (int, error) {
 	}
 }
 
-// interrupted is the outcome when ctx ended first: Timeout for a deadline.
+// interrupted is the outcome when ctx ended first: Timeout for a deadline,
+// after a line saying where the Job stands ("job/NAME still Pending:
+// Unschedulable — ..."), from the same evidence as the final verdict.
 func (f *follower) interrupted(ctx context.Context, err error) (int, error) {
 	f.saveExplanation(nil)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if f.pods != nil {
+			// ctx is over: at most 2 s more to read the events, so a hung
+			// API server cannot turn the timeout into a hang.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			if job, pods := f.state(); job != nil {
+				e, _ := f.explainNow(rctx, job, pods)
+				f.errOut.printf("%s\n", printers.VerdictLine("job/"+job.Name+" still "+string(e.Verdict.Phase), e.Verdict))
+			}
+			cancel()
+		}
 		return exitcode.Timeout, fmt.Errorf("timed out following the logs of job %s: %w", f.job.Name, ctx.Err())
 	}
 	return exitcode.Error, err
+}
+
+// explainNow explains job from the informers' pods and the events read now,
+// the evidence list, describe, explain and wait use too.
+func (f *follower) explainNow(ctx context.Context, job *batchv1.Job, pods []corev1.Pod) (*explain.JobExplanation, explain.Input) {
+	in := explain.Input{Job: job, Pods: pods, Now: f.opts.Now()}
+	if events, err := kube.ListJobEvents(ctx, f.client, job, pods); err == nil {
+		in.Events = events
+	} else {
+		in.EventsUnknown = true
+	}
+	return f.opts.Explain(in), in
 }
 
 func (f *follower) startInformers(ctx context.Context) error {
@@ -476,7 +500,7 @@ func (f *follower) reconcile(ctx context.Context) {
 	e := f.opts.Explain(explain.Input{Job: job, Pods: pods, Now: f.opts.Now()})
 	f.phase = e.Verdict.Phase
 	f.sayAttemptEnds(job, pods, e)
-	f.sayWaiting(job, e)
+	f.sayWaiting(ctx, job, pods, e)
 	switch f.phase {
 	case explain.PhaseComplete, explain.PhaseFailed, explain.PhaseFailing, explain.PhaseSucceeding:
 		f.ending = true
@@ -490,15 +514,22 @@ func (f *follower) reconcile(ctx context.Context) {
 // sayWaiting says on errOut what the Job waits for while no log flows (a pod
 // Unschedulable, in ImagePullBackOff, the controller's backoff...), so a
 // stuck Job is never followed in silence; again only when the reason changes.
-func (f *follower) sayWaiting(job *batchv1.Job, e *explain.JobExplanation) {
+func (f *follower) sayWaiting(ctx context.Context, job *batchv1.Job, pods []corev1.Pod, e *explain.JobExplanation) {
 	streaming := false
 	for _, s := range f.current {
 		streaming = streaming || !s.finished
 	}
+	if streaming || e.Verdict.Phase != explain.PhasePending && e.Verdict.Phase != explain.PhaseNotStarted {
+		f.waiting = ""
+		return
+	}
+	// A stall's reason may rest on events (FailedCreate: a quota refused
+	// the pods): read them, as list, explain and wait do, so all say the same.
+	e, _ = f.explainNow(ctx, job, pods)
 	stalled := e.Verdict.Phase == explain.PhasePending || e.Verdict.Phase == explain.PhaseNotStarted
 	// Pods starting and the controller catching up are moments, not stalls.
 	transient := e.Verdict.Reason == explain.ReasonPodsStarting || e.Verdict.Reason == explain.ReasonAwaitingController
-	if streaming || !stalled || transient {
+	if !stalled || transient {
 		f.waiting = ""
 		return
 	}
@@ -851,13 +882,7 @@ func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 	for _, line := range Gone(job, Attempts(job, seen), f.opts.Selector) {
 		f.errOut.printf("%s\n", f.opts.aboutJob(line))
 	}
-	in := explain.Input{Job: job, Pods: pods, Now: f.opts.Now()}
-	if events, err := kube.ListJobEvents(ctx, f.client, job, pods); err == nil {
-		in.Events = events
-	} else {
-		in.EventsUnknown = true
-	}
-	e := f.opts.Explain(in)
+	e, in := f.explainNow(ctx, job, pods)
 	f.saveExplanation(&in)
 	line := printers.VerdictLine("job/"+job.Name+" "+string(e.Verdict.Phase), e.Verdict)
 	if e.Verdict.Phase == explain.PhaseFailed || e.Verdict.Phase == explain.PhaseFailing {

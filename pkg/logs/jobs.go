@@ -24,8 +24,14 @@ type Result struct {
 // Job after the other, in the order given, each line prefixed "[JOB/POD]" or
 // "[JOB INDEX/ATTEMPT]" (a "==> job JOB pod ..." header without prefixes).
 // Each Job's logs are fetched opts.MaxRequests at a time, so no more than
-// that are ever in flight.
-func PrintJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, opts Options, out, errOut io.Writer) []Result {
+// that are ever in flight. A selection that cannot apply to one of the Jobs
+// (--index on a NonIndexed Job) is refused before any log is read.
+func PrintJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, opts Options, out, errOut io.Writer) ([]Result, error) {
+	for _, job := range jobs {
+		if err := checkSelector(job, opts.Selector); err != nil {
+			return nil, err
+		}
+	}
 	opts.shared = &sharedOut{out: opts.newSink(out), errOut: &lockedWriter{w: errOut}}
 	results := make([]Result, 0, len(jobs))
 	for _, job := range jobs {
@@ -34,7 +40,7 @@ func PrintJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1
 		code, err := Print(ctx, client, job, o, out, errOut)
 		results = append(results, Result{Job: job.Name, Code: code, Err: err})
 	}
-	return results
+	return results, nil
 }
 
 // FollowJobs is Follow for several Jobs at once, with PrintJobs' prefixes.

@@ -40,10 +40,10 @@ func TestPrintJobsGolden(t *testing.T) {
 			opts.Prefix = tt.prefix
 			opts.openStream = (&fakeLogs{text: text}).stream
 			var out, errOut bytes.Buffer
-			results := PrintJobs(context.Background(), fake.NewClientset(objs...), jobs, opts, &out, &errOut)
+			results, err := PrintJobs(context.Background(), fake.NewClientset(objs...), jobs, opts, &out, &errOut)
 			want := []Result{{Job: "pi", Code: exitcode.OK}, {Job: "r", Code: exitcode.OK}}
-			if fmt.Sprint(results) != fmt.Sprint(want) {
-				t.Errorf("results %v, want %v", results, want)
+			if err != nil || fmt.Sprint(results) != fmt.Sprint(want) {
+				t.Errorf("results %v, %v; want %v", results, err, want)
 			}
 			goldenCheck(t, "print-"+tt.name, out.String()+"--- stderr ---\n"+errOut.String())
 		})
@@ -71,7 +71,9 @@ func TestPrintJobsBounded(t *testing.T) {
 	opts.MaxRequests = 3
 	opts.openStream = logs.stream
 	var out, errOut bytes.Buffer
-	PrintJobs(context.Background(), fake.NewClientset(objs...), jobs, opts, &out, &errOut)
+	if _, err := PrintJobs(context.Background(), fake.NewClientset(objs...), jobs, opts, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
 	if got := strings.Count(out.String(), "\n"); got != 60 || logs.maxOpen > 3 || logs.maxOpen < 1 {
 		t.Errorf("%d lines, %d requests at once; want 60 lines, 1-3 at once", got, logs.maxOpen)
 	}

@@ -10,6 +10,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
 
@@ -33,7 +34,7 @@ type ListOptions struct {
 	Wide          bool // -o wide
 	AllNamespaces bool // -A: NAMESPACE first
 	NoHeaders     bool
-	CronJob       bool // --cronjob: the KEEP column
+	CronJob       bool // --cronjob: the RUN and KEEP columns
 	WatchEvents   bool // --output-watch-events: the EVENT column
 	// Watch reserves each column's MinWidth, so the rows printed later line
 	// up under the first table when their values grow (Running → Terminating).
@@ -78,6 +79,7 @@ var ListColumns = []ListColumn{
 	{Header: "CONTAINERS", Wide: true, Cell: containersCell},
 	{Header: "IMAGES", Wide: true, Cell: imagesCell},
 	{Header: "SELECTOR", Wide: true, Cell: selectorCell},
+	{Header: "RUN", Show: func(o ListOptions) bool { return o.CronJob }, Cell: runCell},
 	{Header: "KEEP", Show: func(o ListOptions) bool { return o.CronJob }, Cell: func(r JobRow, _ time.Time) string { return placeholder(r.Keep) }},
 	{Header: "MESSAGE", Wide: true, Cell: messageCell},
 	{Header: "AGE", Clock: true, Cell: func(r JobRow, now time.Time) string { return Age(r.Job.CreationTimestamp, now) }},
@@ -229,12 +231,26 @@ func completionMode(job *batchv1.Job) string {
 	return string(batchv1.NonIndexedCompletion)
 }
 
-// ownerCell is the Job's controller, as Kind/name: CronJob/nightly.
+// ownerCell is the Job's controller, as Kind/name: CronJob/nightly, with
+// " (manual)" for a run created by hand from its CronJob.
 func ownerCell(r JobRow, _ time.Time) string {
 	if ref := metav1.GetControllerOf(r.Job); ref != nil {
+		if ref.Kind == "CronJob" && cronexplain.ManualRun(r.Job) {
+			return ref.Kind + "/" + ref.Name + " (manual)"
+		}
 		return ref.Kind + "/" + ref.Name
 	}
 	return "<none>"
+}
+
+// runCell is the RUN cell of the --cronjob view: how the CronJob's Job came
+// to be, "scheduled" by the controller or "manual" (created by hand with
+// kubectl create job --from=cronjob/NAME).
+func runCell(r JobRow, _ time.Time) string {
+	if cronexplain.ManualRun(r.Job) {
+		return "manual"
+	}
+	return "scheduled"
 }
 
 func containersCell(r JobRow, _ time.Time) string {
