@@ -125,7 +125,16 @@ type follower struct {
 	waiting string
 	// endSaid are the followed attempts whose end has been said.
 	endSaid map[types.UID]bool
+	// stall is the explanation with events of the stall last read (at
+	// stallRead, when the explanation without them said stallKey).
+	stall     *explain.JobExplanation
+	stallKey  string
+	stallRead time.Time
 }
+
+// stallReread is how often, at most, a stalled Job's events are read again
+// while its pods and status do not change what it waits for.
+const stallReread = 5 * time.Second
 
 // stream is one container instance being followed (or read once).
 type stream struct {
@@ -524,8 +533,14 @@ func (f *follower) sayWaiting(ctx context.Context, job *batchv1.Job, pods []core
 		return
 	}
 	// A stall's reason may rest on events (FailedCreate: a quota refused
-	// the pods): read them, as list, explain and wait do, so all say the same.
-	e, _ = f.explainNow(ctx, job, pods)
+	// the pods): read them, as list, explain and wait do, so all say the
+	// same; again when the state read without them changes, or after
+	// stallReread, so many pods' updates do not each cost a request.
+	if k := string(e.Verdict.Phase) + "/" + string(e.Verdict.Reason); k != f.stallKey || time.Since(f.stallRead) >= stallReread {
+		f.stallKey, f.stallRead = k, time.Now()
+		f.stall, _ = f.explainNow(ctx, job, pods)
+	}
+	e = f.stall
 	stalled := e.Verdict.Phase == explain.PhasePending || e.Verdict.Phase == explain.PhaseNotStarted
 	// Pods starting and the controller catching up are moments, not stalls.
 	transient := e.Verdict.Reason == explain.ReasonPodsStarting || e.Verdict.Reason == explain.ReasonAwaitingController
