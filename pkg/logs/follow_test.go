@@ -96,14 +96,26 @@ func (f *fakeLogs) requested(s string) bool {
 func failJobAndWait(t *testing.T, client *fake.Clientset, job *batchv1.Job, r *followRun, failed int32, msg string) {
 	t.Helper()
 	job.Status.Failed = failed
-	job.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded", Message: msg}}
-	if _, err := client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
+	setCondition(t, client, job, batchv1.JobCondition{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded", Message: msg})
+	r.wait(t, "Follow did not end with the Job")
+}
+
+// setCondition makes cond the Job's only condition.
+func setCondition(t *testing.T, client *fake.Clientset, job *batchv1.Job, cond batchv1.JobCondition) {
+	t.Helper()
+	job.Status.Conditions = []batchv1.JobCondition{cond}
+	if _, err := client.BatchV1().Jobs(job.Namespace).UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// wait waits for the follow to end; failing says what did not happen.
+func (r *followRun) wait(t *testing.T, failing string) {
+	t.Helper()
 	select {
 	case <-r.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Follow did not end with the Job")
+	case <-time.After(15 * time.Second):
+		t.Fatal(failing)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
 
@@ -126,21 +125,9 @@ func TestFollowJobs(t *testing.T) {
 	waitFor(t, "both streams", func() bool { return strings.Count(r.out.String(), "\n") == 2 })
 	setPhase(t, client, &pa, corev1.PodSucceeded)
 	setPhase(t, client, &pb, corev1.PodFailed)
-	for job, cond := range map[*batchv1.Job]batchv1.JobCondition{
-		a: {Type: batchv1.JobComplete, Status: corev1.ConditionTrue, Reason: "CompletionsReached"},
-		b: {Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded"},
-	} {
-		j := job.DeepCopy()
-		j.Status.Conditions = []batchv1.JobCondition{cond}
-		if _, err := client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), j, metav1.UpdateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	select {
-	case <-r.done:
-	case <-time.After(15 * time.Second):
-		t.Fatal("FollowJobs did not end with the Jobs")
-	}
+	setCondition(t, client, a.DeepCopy(), batchv1.JobCondition{Type: batchv1.JobComplete, Status: corev1.ConditionTrue, Reason: "CompletionsReached"})
+	setCondition(t, client, b.DeepCopy(), batchv1.JobCondition{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded"})
+	r.wait(t, "FollowJobs did not end with the Jobs")
 	want := []Result{{Job: "a", Code: exitcode.OK}, {Job: "b", Code: exitcode.JobFailed}}
 	if r.err != nil || fmt.Sprint(results) != fmt.Sprint(want) {
 		t.Errorf("FollowJobs = %v, %v; want %v", results, r.err, want)
