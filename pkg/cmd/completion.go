@@ -54,7 +54,7 @@ var flagValueCandidates = map[string][]string{
 	"sort-by": printers.ListSortOrders,
 	// Formats taking an argument end in "=", so the shell does not add a space.
 	"output": {"wide", "json", "yaml", "kyaml", "name", "jsonpath=", "jsonpath-as-json=", "jsonpath-file=",
-		"go-template=", "go-template-file=", "template=", "templatefile=", "custom-columns="},
+		"go-template=", "go-template-file=", "template=", "templatefile=", "custom-columns=", "custom-columns-file="},
 }
 
 // registerCompletions attaches shell completion to every command of the tree

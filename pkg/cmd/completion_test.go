@@ -120,6 +120,8 @@ func TestCompletion(t *testing.T) {
 		{"explain -o jsonpath", []string{"explain", "x", "-o", "jsonp"}, "jsonpath-file=\njsonpath=\n" + noSpace},
 		{"list --status continues a list", []string{"list", "--status", "Complete,fail"}, "Complete,Failed\nComplete,Failing\n" + noFiles},
 		{"list --sort-by", []string{"list", "--sort-by", "d"}, "duration\n" + noFiles},
+		{"list -o custom-columns", []string{"list", "-o", "cust"}, "custom-columns-file=\ncustom-columns=\n" + noSpace},
+		{"explain has no custom-columns", []string{"explain", "x", "-o", "cust"}, noFiles},
 		{"logs -c lists the Job's containers", []string{"logs", "ingest-1", "-c", ""}, "main\nsidecar\n" + noFiles},
 		{"-n lists namespaces", []string{"list", "-n", "team"}, "team-a\nteam-b\n" + noFiles},
 		{"--context reads the kubeconfig", []string{"list", "--context", ""}, "ctx-a\nctx-b\n" + noFiles},

@@ -88,14 +88,15 @@ func withHint(err error, format string, args ...any) error {
 	return &hintError{err: err, hint: fmt.Sprintf(format, args...)}
 }
 
-// outputFormatError is ToPrinter's error for an unknown -o format with wide in
-// the list of allowed ones: kubectl job prints -o wide itself, so
-// cli-runtime's list lacks it. Other errors pass through.
-func outputFormatError(pf *genericclioptions.PrintFlags, format string, err error) error {
+// outputFormatError is ToPrinter's error for an unknown -o format with wide
+// (and the command's other own formats, extra) in the list of allowed ones:
+// kubectl job prints -o wide itself, so cli-runtime's list lacks it. Other
+// errors pass through.
+func outputFormatError(pf *genericclioptions.PrintFlags, format string, err error, extra ...string) error {
 	if !genericclioptions.IsNoCompatiblePrinterError(err) {
 		return err
 	}
-	formats := append(pf.AllowedFormats(), "wide")
+	formats := append(append(pf.AllowedFormats(), "wide"), extra...)
 	slices.Sort(formats)
 	return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s", format, strings.Join(formats, ","))
 }

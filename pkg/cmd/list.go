@@ -35,8 +35,11 @@ type ListOptions struct {
 	Status        []string
 	SortBy        string
 	Watch         bool
+	WatchOnly     bool
 	WatchEvents   bool
 	NoHeaders     bool
+	LabelColumns  []string
+	ShowLabels    bool
 	ChunkSize     int64
 
 	output  string
@@ -61,7 +64,7 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 
 func newCmdList(o *ListOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "list [NAME...] [-n NAMESPACE | -A] [-l SELECTOR] [--cronjob NAME] [--status PHASE,...] [-w] [-o FORMAT]",
+		Use:     "list [NAME...] [-n NAMESPACE | -A] [-l SELECTOR] [--cronjob NAME] [--status PHASE,...] [-L KEY,...] [-w | --watch-only] [-o FORMAT]",
 		Aliases: []string{"get", "ls"},
 		Short:   "List Jobs with their true status, reason, duration, deadline and TTL",
 		Long: `List Jobs with the verdict of the explain engine: STATUS is Pending while no pod
@@ -69,20 +72,30 @@ runs (kubectl says Running), REASON says why a Job ended or is stuck, DURATION
 stops at the Failed condition (kubectl's keeps growing), DEADLINE counts down
 activeDeadlineSeconds and TTL counts down ttlSecondsAfterFinished.
 
-FAILED is counted failures against backoffLimit ("2/6": the Job fails at 7/6;
-OnFailure container restarts count too), or with backoffLimitPerIndex the failed
-indexes against maxFailedIndexes ("1/3 idx").
+FAILED is counted failures against backoffLimit ("2/6": the Job fails at 7/6),
+or with backoffLimitPerIndex the failed indexes against maxFailedIndexes ("1/3
+idx"). With restartPolicy OnFailure it counts failed pods plus the container
+restarts of running pods, and the Job also fails when the restarts reach
+backoffLimit ("2/2"); the controller then deletes those pods with their restart
+counts, so a Job failed that way shows "≥2/2", as explain says.
 
 It reads the Jobs (in pages of --chunk-size) and, only if some are still live,
 their pods with one more request (in pages ten times bigger), and only if one of
 those is Pending without pods, the FailedCreate events of the namespace's Jobs
 with one more: never one per Job. The verdicts are those of kubectl job explain.
 
--o json, yaml, name and jsonpath print the Job objects themselves, so the output
-pipes into kubectl delete or kubectl apply.
+-o json, yaml, name, jsonpath and custom-columns print the Job objects
+themselves (custom-columns as kubectl get does), so the output pipes into
+kubectl delete or kubectl apply. -L KEY adds a column per label and
+--show-labels a LABELS column, after AGE as kubectl get puts them.
 
---sort-by: age (newest first), name, duration (longest first), status (Failed,
-Failing, Terminating, Pending, Running ... Complete: what needs attention first).`,
+-w prints a row when a Job's row changes, and a last row with STATUS Deleted
+when it is deleted (by its TTL, its CronJob's history limits or a user);
+--watch-only skips the first table and implies -w, as in kubectl get.
+
+--sort-by: age (newest first), name, duration (shortest first, as kubectl
+sorts; Jobs not started last), status (Failed, Failing, Terminating, Pending,
+Running ... Complete: what needs attention first).`,
 		Example: `  # List the Jobs of the current namespace
   kubectl job list
 
@@ -95,23 +108,30 @@ Failing, Terminating, Pending, Running ... Complete: what needs attention first)
   # List the CronJobs: last run, next run, skipped slots, success rate
   kubectl job list --cronjobs -A
 
-  # Watch Jobs change, like kubectl get -w
+  # Watch Jobs change, like kubectl get -w; deleted Jobs get a Deleted row
   kubectl job list -w
+
+  # A column per label, and the owner team and image of each Job
+  kubectl job list -L team,app.kubernetes.io/name
+  kubectl job list -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team,IMAGE:.spec.template.spec.containers[0].image
 
   # Delete every failed Job of the namespace
   kubectl job list --status failed -o name | xargs kubectl delete`,
 		RunE: runE(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
-	cmd.Flags().Lookup("output").Usage = fmt.Sprintf("Output format. One of: (wide, %s).", strings.Join(o.PrintFlags.AllowedFormats(), ", "))
+	cmd.Flags().Lookup("output").Usage = fmt.Sprintf("Output format. One of: (wide, %s).", strings.Join(listFormats(o.PrintFlags), ", "))
 	o.addAllNamespacesFlag(cmd, "List Jobs in every namespace.")
 	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Label selector to filter Jobs on, e.g. -l app=etl.")
 	cmd.Flags().StringVar(&o.FieldSelector, "field-selector", o.FieldSelector, "Field selector to filter Jobs on, e.g. --field-selector status.successful=1.")
 	cmd.Flags().StringVar(&o.CronJob, "cronjob", o.CronJob, "List the Jobs of this CronJob, newest first, with what its history limits keep.")
 	cmd.Flags().BoolVar(&o.CronJobs, "cronjobs", o.CronJobs, "List the CronJobs instead: schedule, time zone, last run, next run, skipped slots and success rate over the last 24h.")
 	cmd.Flags().StringSliceVar(&o.Status, "status", o.Status, "Only Jobs in these phases (comma-separated, any case): "+explain.PhaseNames()+".")
-	cmd.Flags().StringVar(&o.SortBy, "sort-by", o.SortBy, "Sort by age (newest first), name, duration (longest first) or status (needs attention first).")
+	cmd.Flags().StringVar(&o.SortBy, "sort-by", o.SortBy, "Sort by age (newest first), name, duration (shortest first) or status (needs attention first).")
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", o.Watch, "After listing, print a row each time a Job changes, until interrupted.")
+	cmd.Flags().BoolVar(&o.WatchOnly, "watch-only", o.WatchOnly, "Watch for changes without printing the Jobs as they are first (implies --watch).")
+	cmd.Flags().StringSliceVarP(&o.LabelColumns, "label-columns", "L", o.LabelColumns, "Add a column per label key, after AGE (as kubectl get), e.g. -L team,app.kubernetes.io/name.")
+	cmd.Flags().BoolVar(&o.ShowLabels, "show-labels", o.ShowLabels, "Show all the labels of each Job as the last column.")
 	cmd.Flags().BoolVar(&o.WatchEvents, "output-watch-events", o.WatchEvents, "With --watch, add an EVENT column (ADDED, MODIFIED, DELETED).")
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Do not print the header line (and the --cronjob summary line).")
 	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Read Jobs in pages of this many, and pods in pages of ten times as many; 0 reads each in one request.")
@@ -140,9 +160,10 @@ func (o *ListOptions) Complete(_ *cobra.Command, args []string) error {
 			o.phases[p] = true
 		}
 	}
+	o.Watch = o.Watch || o.WatchOnly
 	if o.output != "" && o.output != "wide" {
-		if o.printer, err = o.PrintFlags.ToPrinter(); err != nil {
-			return outputFormatError(o.PrintFlags, o.output, err)
+		if o.printer, err = listPrinter(o.PrintFlags, o.output, o.NoHeaders); err != nil {
+			return err
 		}
 	}
 	return o.complete(true)
@@ -166,6 +187,14 @@ func (o *ListOptions) Validate() error {
 		return fmt.Errorf("invalid --chunk-size %d: must be 0 (no pages) or more", o.ChunkSize)
 	case o.WatchEvents && !o.Watch:
 		return errors.New("--output-watch-events needs --watch")
+	case o.printer != nil && (len(o.LabelColumns) > 0 || o.ShowLabels):
+		return withHint(fmt.Errorf("--label-columns and --show-labels add columns to the table, not to -o %s", o.output),
+			"show a label with -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team")
+	}
+	for _, key := range o.LabelColumns {
+		if key == "" {
+			return errors.New("invalid --label-columns: a label key cannot be empty; e.g. -L team,app")
+		}
 	}
 	return nil
 }
@@ -186,17 +215,11 @@ func (o *ListOptions) Run(ctx context.Context) error {
 		fmt.Fprintln(o.ErrOut, errorMessage(nf))
 	}
 	if o.Watch {
-		return o.runWatch(ctx, jobs, rv)
+		return o.runWatch(ctx, jobs, rv, cj)
 	}
 	rows := o.explainRows(ctx, jobs)
 	if cj != nil {
-		kept := kube.HistoryKept(cj, jobs)
-		for i := range rows {
-			rows[i].Keep = "-"
-			if k, ok := kept[rows[i].Job.UID]; ok {
-				rows[i].Keep = map[bool]string{true: "yes", false: "no"}[k]
-			}
-		}
+		markKept(rows, cj, jobs)
 	}
 	rows = o.filterRows(rows)
 	o.sortRows(rows, cj != nil)

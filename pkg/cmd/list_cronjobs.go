@@ -18,8 +18,9 @@ import (
 // validateCronJobs rejects what the --cronjobs view does not take.
 func (o *ListOptions) validateCronJobs() error {
 	switch {
-	case len(o.Names) > 0 || o.CronJob != "" || len(o.Status) > 0 || o.Watch || o.LabelSelector != "" || o.FieldSelector != "" || o.SortBy != "":
-		return errors.New("--cronjobs lists every CronJob of the namespace (or of all with -A); it takes no names, --cronjob, --status, --watch, selectors or --sort-by")
+	case len(o.Names) > 0 || o.CronJob != "" || len(o.Status) > 0 || o.Watch || o.LabelSelector != "" || o.FieldSelector != "" || o.SortBy != "" ||
+		len(o.LabelColumns) > 0 || o.ShowLabels:
+		return errors.New("--cronjobs lists every CronJob of the namespace (or of all with -A); it takes no names, --cronjob, --status, --watch, selectors, label columns or --sort-by")
 	case o.output != "" && o.output != "wide":
 		return withHint(fmt.Errorf("--cronjobs prints a table, not -o %s", o.output), "for one CronJob as JSON run: kubectl job explain cronjob/NAME -o json")
 	}

@@ -8,12 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/kubectl/pkg/cmd/get"
 )
 
 // needsPods says whether the verdicts must be refined with pods: the human
@@ -69,6 +73,18 @@ func (o *ListOptions) filterRows(rows []printers.JobRow) []printers.JobRow {
 	return slices.DeleteFunc(rows, func(r printers.JobRow) bool { return !o.phases[r.Explanation.Verdict.Phase] })
 }
 
+// markKept fills the KEEP cells of the --cronjob view: whether cj's history
+// limits keep each finished Job of jobs ("yes", "no"), "-" for the others.
+func markKept(rows []printers.JobRow, cj *batchv1.CronJob, jobs []batchv1.Job) {
+	kept := kube.HistoryKept(cj, jobs)
+	for i := range rows {
+		rows[i].Keep = "-"
+		if k, ok := kept[rows[i].Job.UID]; ok {
+			rows[i].Keep = map[bool]string{true: "yes", false: "no"}[k]
+		}
+	}
+}
+
 // sortRows orders rows by --sort-by; the CronJob view defaults to newest first.
 func (o *ListOptions) sortRows(rows []printers.JobRow, cronJob bool) {
 	by := o.SortBy
@@ -86,6 +102,8 @@ func (o *ListOptions) printerOptions(now time.Time, cronJob bool) printers.ListO
 		CronJob:       cronJob,
 		WatchEvents:   o.WatchEvents,
 		Watch:         o.Watch,
+		LabelColumns:  o.LabelColumns,
+		ShowLabels:    o.ShowLabels,
 		Now:           now,
 	}
 }
@@ -95,15 +113,21 @@ func (o *ListOptions) print(rows []printers.JobRow, cj *batchv1.CronJob) error {
 		return o.printObjects(rows)
 	}
 	now := o.Now()
-	if cj != nil && !o.NoHeaders {
-		next, utc, err := kube.NextSchedule(cj, now)
-		fmt.Fprintln(o.Out, printers.CronJobSummary(cj, next, utc, err, now))
-	}
+	o.printCronJobLine(cj, now)
 	if len(rows) == 0 {
 		fmt.Fprintln(o.ErrOut, o.noResources())
 		return nil
 	}
 	return printers.PrintJobList(o.Out, rows, o.printerOptions(now, cj != nil))
+}
+
+// printCronJobLine prints the line above the --cronjob table (with its
+// header, so not with --no-headers); nothing without cj.
+func (o *ListOptions) printCronJobLine(cj *batchv1.CronJob, now time.Time) {
+	if cj != nil && !o.NoHeaders {
+		next, utc, err := kube.NextSchedule(cj, now)
+		fmt.Fprintln(o.Out, printers.CronJobSummary(cj, next, utc, err, now))
+	}
 }
 
 // printObjects prints the Jobs themselves: one Job for one name (like
@@ -119,4 +143,31 @@ func (o *ListOptions) printObjects(rows []printers.JobRow) error {
 		return nil
 	}
 	return printers.PrintJobObjects(o.Out, o.printer, jobs, each)
+}
+
+// listFormats are list's -o formats after wide: cli-runtime's and kubectl
+// get's custom-columns.
+func listFormats(pf *genericclioptions.PrintFlags) []string {
+	return append(pf.AllowedFormats(), get.NewCustomColumnsPrintFlags().AllowedFormats()...)
+}
+
+// listPrinter is the printer of -o FORMAT other than wide: kubectl get's
+// custom-columns=SPEC and custom-columns-file=FILE (same syntax, same
+// errors), or cli-runtime's json, yaml, name, jsonpath and templates.
+func listPrinter(pf *genericclioptions.PrintFlags, output string, noHeaders bool) (cliprinters.ResourcePrinter, error) {
+	cc := get.NewCustomColumnsPrintFlags()
+	if format, arg, _ := strings.Cut(output, "="); slices.Contains(cc.AllowedFormats(), format) {
+		cc.NoHeaders, cc.TemplateArgument = noHeaders, arg
+		p, err := cc.ToPrinter(format)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("invalid -o %s: %w", format, errors.New(strings.TrimSpace(err.Error()))),
+				"give HEADER:JSONPATH pairs, e.g. -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team")
+		}
+		return printers.AsUnstructured(p), nil
+	}
+	p, err := pf.ToPrinter()
+	if err != nil {
+		return nil, outputFormatError(pf, output, err, get.NewCustomColumnsPrintFlags().AllowedFormats()...)
+	}
+	return p, nil
 }

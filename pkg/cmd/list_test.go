@@ -64,6 +64,9 @@ func TestListOutputsGolden(t *testing.T) {
 		{"status-failed-sort-duration", []string{"--status", "Failed,FAILING", "--sort-by", "duration"}},
 		{"sort-status", []string{"--sort-by", "status"}},
 		{"names", []string{"run", "bo"}},
+		{"custom-columns", []string{"-o", "custom-columns=NAME:.metadata.name,FAILED:.status.failed,LIMIT:.spec.backoffLimit,START:.status.startTime"}},
+		{"custom-columns-no-headers", []string{"-o", "custom-columns=NAME:.metadata.name,MODE:.spec.completionMode", "--no-headers", "--status", "failed"}},
+		{"label-columns", []string{"-L", "batch.kubernetes.io/controller-uid,team", "--sort-by", "duration"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, errOut, code := runList(t, fake.NewClientset(sampleClusterObjects(t)...), tc.args...)
@@ -232,7 +235,9 @@ func TestListFinishedJobsNeedNoPods(t *testing.T) {
 	}
 }
 
-func TestListCronJob(t *testing.T) {
+// cronJobFleet is the CronJob nightly with fleet(4) as its Jobs, one a
+// minute (job-000 newest), in namespace ns, and a Job of another owner last.
+func cronJobFleet() []runtime.Object {
 	cj := &batchv1.CronJob{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "nightly", UID: "uid-nightly"},
 		Spec:       batchv1.CronJobSpec{Schedule: "0 * * * *", TimeZone: new("Europe/Paris"), SuccessfulJobsHistoryLimit: new(int32(1)), FailedJobsHistoryLimit: new(int32(1))},
@@ -258,6 +263,13 @@ func TestListCronJob(t *testing.T) {
 		}
 		objs = append(objs, obj)
 	}
+	other := fleet(1)[1].(*batchv1.Job)
+	other.Namespace, other.Name, other.UID = "ns", "adhoc", "uid-adhoc"
+	return append(objs, other)
+}
+
+func TestListCronJob(t *testing.T) {
+	objs := cronJobFleet()
 	out, errOut, code := runList(t, fake.NewClientset(objs...), "--cronjob", "nightly")
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
@@ -270,29 +282,38 @@ func TestListCronJob(t *testing.T) {
 	}
 }
 
-func TestListWatchPrintsTransitions(t *testing.T) {
-	objs := fleet(1) // job-000: running, with a running pod
-	client := fake.NewClientset(objs...)
-	out := &testutil.SyncBuffer{}
-	ns := "ns0"
+// listWatch is a running "kubectl job list -w ..." against a fake clientset.
+type listWatch struct {
+	out    *testutil.SyncBuffer
+	client *fake.Clientset
+	cancel context.CancelFunc
+	done   chan error
+	setNow func(time.Time)
+}
+
+// startListWatch runs list with args in namespace ns until stop, and
+// returns once its Jobs watch is open.
+func startListWatch(t *testing.T, client *fake.Clientset, ns string, args ...string) *listWatch {
+	t.Helper()
+	w := &listWatch{out: &testutil.SyncBuffer{}, client: client, done: make(chan error, 1)}
 	flags := genericclioptions.NewConfigFlags(false)
 	flags.Namespace = &ns
-	o := NewListOptions(flags, genericiooptions.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: out})
+	o := NewListOptions(flags, genericiooptions.IOStreams{In: strings.NewReader(""), Out: w.out, ErrOut: w.out})
 	now := listNow
 	var mu sync.Mutex
 	o.Client, o.Now = client, func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	w.setNow = func(t time.Time) { mu.Lock(); defer mu.Unlock(); now = t }
 	cmd := newCmdList(o)
-	cmd.SetArgs([]string{"-w", "--output-watch-events"})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
-
-	defer func() {
+	cmd.SetArgs(args)
+	var ctx context.Context
+	ctx, w.cancel = context.WithCancel(context.Background())
+	t.Cleanup(w.cancel)
+	go func() { w.done <- cmd.ExecuteContext(ctx) }()
+	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("output:\n%s\nrequests: %v", out.String(), requests(client))
+			t.Logf("output:\n%s\nrequests: %v", w.out.String(), requests(client))
 		}
-	}()
+	})
 	waitUntil(t, "the jobs watch", func() bool {
 		for _, a := range client.Actions() {
 			if a.GetVerb() == "watch" && a.GetResource().Resource == "jobs" {
@@ -301,42 +322,119 @@ func TestListWatchPrintsTransitions(t *testing.T) {
 		}
 		return false
 	})
-	mu.Lock()
-	now = listNow.Add(time.Minute) // time alone does not print a row
-	mu.Unlock()
-	job := objs[1].(*batchv1.Job).DeepCopy()
-	job.ResourceVersion = "2" // the fake does not bump it; the RetryWatcher needs one
+	return w
+}
+
+// stop interrupts the watch and returns its output lines.
+func (w *listWatch) stop(t *testing.T) []string {
+	t.Helper()
+	w.cancel()
+	if err := <-w.done; err != nil {
+		t.Errorf("interrupted watch returned %v", err)
+	}
+	return strings.Split(strings.TrimSpace(w.out.String()), "\n")
+}
+
+// completeJob returns a copy of job, Complete now, with resourceVersion rv
+// (the fake does not bump it; the RetryWatcher needs one).
+func completeJob(job *batchv1.Job, rv string) *batchv1.Job {
+	job = job.DeepCopy()
+	job.ResourceVersion = rv
 	job.Status.Active, job.Status.Ready, job.Status.Succeeded = 0, new(int32(0)), 1
 	job.Status.CompletionTime = &metav1.Time{Time: listNow}
 	for _, ty := range []batchv1.JobConditionType{batchv1.JobSuccessCriteriaMet, batchv1.JobComplete} {
 		job.Status.Conditions = append(job.Status.Conditions, batchv1.JobCondition{Type: ty, Status: corev1.ConditionTrue,
 			Reason: batchv1.JobReasonCompletionsReached, LastTransitionTime: metav1.Time{Time: listNow}})
 	}
-	if _, err := client.BatchV1().Jobs("ns0").UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
+	return job
+}
+
+// wantLines checks each line's cells (blank runs folded) start with want's.
+func wantLines(t *testing.T, lines []string, want ...string) {
+	t.Helper()
+	if len(lines) != len(want) {
+		t.Fatalf("want %d lines, got %d:\n%s", len(want), len(lines), strings.Join(lines, "\n"))
 	}
-	waitUntil(t, "the Complete row", func() bool { return strings.Contains(out.String(), "Complete") })
-	if err := client.BatchV1().Jobs("ns0").Delete(context.Background(), "job-000", metav1.DeleteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, "the DELETED row", func() bool { return strings.Contains(out.String(), "DELETED") })
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("interrupted watch returned %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("want header, ADDED, MODIFIED and DELETED rows, got:\n%s", out.String())
-	}
-	for i, want := range []string{"EVENT NAME STATUS", "ADDED job-000 Running", "MODIFIED job-000 Complete", "DELETED job-000 Complete"} {
-		if got := strings.Join(strings.Fields(lines[i]), " "); !strings.HasPrefix(got, want) {
-			t.Errorf("line %d: %q, want prefix %q", i, lines[i], want)
+	for i, w := range want {
+		if got := strings.Join(strings.Fields(lines[i]), " "); !strings.HasPrefix(got, w) {
+			t.Errorf("line %d: %q, want prefix %q", i, lines[i], w)
 		}
 	}
+}
+
+func TestListWatchPrintsTransitions(t *testing.T) {
+	objs := fleet(1) // job-000: running, with a running pod
+	w := startListWatch(t, fake.NewClientset(objs...), "ns0", "-w", "--output-watch-events")
+	w.setNow(listNow.Add(time.Minute)) // time alone does not print a row
+	if _, err := w.client.BatchV1().Jobs("ns0").UpdateStatus(context.Background(), completeJob(objs[1].(*batchv1.Job), "2"), metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the Complete row", func() bool { return strings.Contains(w.out.String(), "Complete") })
+	if err := w.client.BatchV1().Jobs("ns0").Delete(context.Background(), "job-000", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the DELETED row", func() bool { return strings.Contains(w.out.String(), "DELETED") })
+	lines := w.stop(t)
+	wantLines(t, lines, "EVENT NAME STATUS", "ADDED job-000 Running", "MODIFIED job-000 Complete", "DELETED job-000 Deleted CompletionsReached")
 	// Rows after the first are aligned under the header.
 	if strings.Index(lines[0], "STATUS") != strings.Index(lines[2], "Complete") || strings.Index(lines[0], "REASON") != strings.Index(lines[2], "CompletionsReached") {
-		t.Errorf("watch rows are not aligned:\n%s", out.String())
+		t.Errorf("watch rows are not aligned:\n%s", strings.Join(lines, "\n"))
 	}
+}
+
+// TestListWatchOnly: --watch-only (which implies -w, as in kubectl get)
+// prints no first table; the header comes with the first change, and a
+// deleted Job gets its Deleted row without --output-watch-events.
+func TestListWatchOnly(t *testing.T) {
+	objs := fleet(3) // ns0: job-000 running; job-001 (ns1), job-002 (ns2)
+	w := startListWatch(t, fake.NewClientset(objs...), "ns0", "--watch-only", "-L", "team")
+	time.Sleep(50 * time.Millisecond)
+	if out := w.out.String(); out != "" {
+		t.Errorf("--watch-only printed before any change:\n%s", out)
+	}
+	job := completeJob(objs[1].(*batchv1.Job), "2")
+	job.Labels = map[string]string{"team": "data"}
+	if _, err := w.client.BatchV1().Jobs("ns0").Update(context.Background(), job, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the Complete row", func() bool { return strings.Contains(w.out.String(), "Complete") })
+	if err := w.client.BatchV1().Jobs("ns0").Delete(context.Background(), "job-000", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the Deleted row", func() bool { return strings.Contains(w.out.String(), "Deleted") })
+	wantLines(t, w.stop(t), "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL AGE TEAM",
+		"job-000 Complete CompletionsReached 1/1 0/6 60m <none> <none> 60m data", "job-000 Deleted CompletionsReached 1/1 0/6 60m <none> <none> 60m data")
+}
+
+// TestListCronJobWatch: --cronjob -w keeps the non-watch view (the CronJob
+// line, the header with KEEP, newest first) and shows only that CronJob's
+// Jobs as they change.
+func TestListCronJobWatch(t *testing.T) {
+	objs := cronJobFleet()
+	w := startListWatch(t, fake.NewClientset(objs...), "ns", "--cronjob", "nightly", "-w")
+	waitUntil(t, "the first table", func() bool { return strings.Count(w.out.String(), "\n") >= 6 })
+	// Another owner's Job changes: no row.
+	other := objs[len(objs)-1].(*batchv1.Job)
+	if _, err := w.client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), completeJob(other, "2"), metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The running Job completes: with history limit 1, only it is kept now.
+	running := objs[2].(*batchv1.Job) // job-000, the newest
+	if _, err := w.client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), completeJob(running, "3"), metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the Complete row", func() bool { return strings.Count(w.out.String(), "\n") >= 7 })
+	time.Sleep(50 * time.Millisecond)
+	lines := w.stop(t)
+	if !strings.HasPrefix(lines[0], "CronJob ns/nightly  schedule \"0 * * * *\" Europe/Paris") {
+		t.Errorf("line 0: %q, want the CronJob line", lines[0])
+	}
+	wantLines(t, lines[1:], "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL RUN KEEP AGE",
+		"job-000 Running Progressing 0/1 0/6 60s <none> <none> scheduled - 60s",
+		"job-001 Complete CompletionsReached 1/1 0/6 42s <none> <none> scheduled yes 2m",
+		"job-002 Running Progressing 0/1 0/6 4m <none> <none> scheduled - 4m",
+		"job-003 Complete CompletionsReached 1/1 0/6 42s <none> <none> scheduled no 5m",
+		"job-000 Complete CompletionsReached 1/1 0/6 60s <none> <none> scheduled yes 60s")
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
@@ -348,5 +446,34 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			goruntime.Goexit()
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestListBadColumnsInput: malformed column flags get the whole
+// kubectl-style line and exit 1 before any request.
+func TestListBadColumnsInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-o", "custom-columns=NAME"}, "error: invalid -o custom-columns: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>; give HEADER:JSONPATH pairs, e.g. -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team"},
+		{[]string{"-o", "custom-columns="}, "error: invalid -o custom-columns: custom-columns format specified but no custom columns given; give HEADER:JSONPATH pairs, e.g. -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team"},
+		{[]string{"-o", "custom-columns-file=/nonexistent"}, "error: invalid -o custom-columns-file: error reading template /nonexistent, open /nonexistent: no such file or directory; give HEADER:JSONPATH pairs, e.g. -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team"},
+		{[]string{"-o", "json", "-L", "team"}, "error: --label-columns and --show-labels add columns to the table, not to -o json; show a label with -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team"},
+		{[]string{"-o", "custom-columns=N:.metadata.name", "--show-labels"}, "error: --label-columns and --show-labels add columns to the table, not to -o custom-columns=N:.metadata.name; show a label with -o custom-columns=NAME:.metadata.name,TEAM:.metadata.labels.team"},
+		{[]string{"-L", "team,"}, "error: invalid --label-columns: a label key cannot be empty; e.g. -L team,app"},
+		{[]string{"--cronjobs", "--show-labels"}, "error: --cronjobs lists every CronJob of the namespace (or of all with -A); it takes no names, --cronjob, --status, --watch, selectors, label columns or --sort-by"},
+		{[]string{"--cronjobs", "--watch-only"}, "error: --cronjobs lists every CronJob of the namespace (or of all with -A); it takes no names, --cronjob, --status, --watch, selectors, label columns or --sort-by"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			client := fake.NewClientset()
+			out, errOut, code := runList(t, client, tc.args...)
+			if code != exitcode.Error || out != "" || errOut != tc.want+"\n" {
+				t.Errorf("exit %d\nstdout: %q\nstderr: %q\nwant:   %q", code, out, errOut, tc.want)
+			}
+			if len(client.Actions()) > 0 {
+				t.Errorf("requests before the error: %v", requests(client))
+			}
+		})
 	}
 }

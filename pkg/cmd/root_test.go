@@ -31,7 +31,7 @@ func TestRootErrors(t *testing.T) {
 		{[]string{"list", "--kubeconfig", "/nonexistent/kubeconfig"}, `error: --kubeconfig /nonexistent/kubeconfig: no such file or directory; give the path of a kubeconfig file, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config`},
 		{[]string{"list", "-n"}, `error: flag needs an argument: 'n' in -n; see 'kubectl job list --help'`},
 		{[]string{"version", "extra"}, `error: kubectl job version takes no arguments, got ["extra"]; see 'kubectl job version --help'`},
-		{[]string{"list", "-o", "foo"}, `error: unable to match a printer suitable for the output format "foo", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,wide,yaml`},
+		{[]string{"list", "-o", "foo"}, `error: unable to match a printer suitable for the output format "foo", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,wide,yaml`},
 		{[]string{"version", "-o", "wide"}, `error: unable to match a printer suitable for the output format "wide", allowed formats are: json, yaml; see 'kubectl job version --help'`},
 		{[]string{"explain", "a", "b"}, `error: kubectl job explain takes one Job name, got 2: a b; see 'kubectl job explain --help'`},
 		{[]string{"completion"}, `error: kubectl job completion needs a subcommand: one of bash, fish, powershell, zsh; see 'kubectl job completion --help'`},

@@ -44,8 +44,11 @@ type JobListWatch struct {
 	LabelSelector string
 	FieldSelector string
 	// Name, when set, watches that one Job (a metadata.name field selector).
-	Name     string
-	WithPods bool
+	Name string
+	// ControllerUID, when set, keeps only the Jobs that object controls (a
+	// CronJob's: the API cannot select them, so the others are dropped here).
+	ControllerUID types.UID
+	WithPods      bool
 	// Relist reads the Jobs again after the watch could not resume.
 	Relist func(ctx context.Context) ([]batchv1.Job, string, error)
 
@@ -99,6 +102,15 @@ func (w *JobListWatch) change(job *batchv1.Job, event watch.EventType) JobChange
 		c.Pods, c.PodsKnown = w.pods.podsOf(job.UID), PodsFindableByLabel(job)
 	}
 	return c
+}
+
+// controlled reports whether job is in scope of ControllerUID.
+func (w *JobListWatch) controlled(job *batchv1.Job) bool {
+	if w.ControllerUID == "" {
+		return true
+	}
+	ref := metav1.GetControllerOf(job)
+	return ref != nil && ref.UID == w.ControllerUID
 }
 
 // update records job and delivers its change.
@@ -168,7 +180,7 @@ func (w *JobListWatch) watchJobs(ctx context.Context, rv string, podChanged <-ch
 			}
 			switch ev.Type {
 			case watch.Added, watch.Modified, watch.Deleted:
-				if job, ok := ev.Object.(*batchv1.Job); ok {
+				if job, ok := ev.Object.(*batchv1.Job); ok && w.controlled(job) {
 					w.update(job, ev.Type, changed)
 				}
 			case watch.Error:

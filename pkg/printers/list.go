@@ -8,7 +8,9 @@ import (
 
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -27,6 +29,9 @@ type JobRow struct {
 	// Event is the watch event type (ADDED, MODIFIED, DELETED) for
 	// --output-watch-events.
 	Event string
+	// Deleted marks the last row of a Job a watch saw deleted: STATUS says
+	// Deleted, the other cells keep its last state.
+	Deleted bool
 }
 
 // ListOptions selects the columns of a Job list.
@@ -36,6 +41,11 @@ type ListOptions struct {
 	NoHeaders     bool
 	CronJob       bool // --cronjob: the RUN and KEEP columns
 	WatchEvents   bool // --output-watch-events: the EVENT column
+	// LabelColumns (-L) adds a column per label key after AGE, headed by the
+	// key's last path segment in upper case, as kubectl get does.
+	LabelColumns []string
+	// ShowLabels (--show-labels) adds LABELS, always the last column.
+	ShowLabels bool
 	// Watch reserves each column's MinWidth, so the rows printed later line
 	// up under the first table when their values grow (Running → Terminating).
 	Watch bool
@@ -67,25 +77,26 @@ var ListColumns = []ListColumn{
 	{Header: "NAMESPACE", Show: func(o ListOptions) bool { return o.AllNamespaces }, Cell: func(r JobRow, _ time.Time) string { return r.Job.Namespace }},
 	{Header: "NAME", Cell: func(r JobRow, _ time.Time) string { return r.Job.Name }},
 	{Header: "STATUS", MinWidth: len(explain.PhaseTerminating), Cell: statusCell},
-	{Header: "REASON", Cell: reasonCell},
+	{Header: "REASON", MinWidth: len(explain.ReasonCompletionsReached), Cell: reasonCell},
 	{Header: "COMPLETIONS", Cell: func(r JobRow, _ time.Time) string { return CompletionsCell(r.Job) }},
 	{Header: "FAILED", Cell: func(r JobRow, _ time.Time) string { return FailedCell(r.Job, r.Explanation) }},
 	{Header: "DURATION", Clock: true, Cell: durationCell},
-	{Header: "DEADLINE", Clock: true, Cell: deadlineCell},
-	{Header: "TTL", Clock: true, Cell: ttlCell},
+	{Header: "DEADLINE", Clock: true, MinWidth: len("in 9m59s"), Cell: deadlineCell},
+	{Header: "TTL", Clock: true, MinWidth: len("in 9m59s"), Cell: ttlCell},
 	{Header: "PARALLELISM", Wide: true, Cell: parallelismCell},
 	{Header: "MODE", Wide: true, Cell: func(r JobRow, _ time.Time) string { return completionMode(r.Job) }},
 	{Header: "OWNER", Wide: true, Cell: ownerCell},
 	{Header: "CONTAINERS", Wide: true, Cell: containersCell},
 	{Header: "IMAGES", Wide: true, Cell: imagesCell},
 	{Header: "SELECTOR", Wide: true, Cell: selectorCell},
-	{Header: "RUN", Show: func(o ListOptions) bool { return o.CronJob }, Cell: runCell},
+	{Header: "RUN", MinWidth: len("scheduled"), Show: func(o ListOptions) bool { return o.CronJob }, Cell: runCell},
 	{Header: "KEEP", Show: func(o ListOptions) bool { return o.CronJob }, Cell: func(r JobRow, _ time.Time) string { return placeholder(r.Keep) }},
 	{Header: "MESSAGE", Wide: true, Cell: messageCell},
 	{Header: "AGE", Clock: true, Cell: func(r JobRow, now time.Time) string { return Age(r.Job.CreationTimestamp, now) }},
 }
 
-// listColumns returns the columns o selects.
+// listColumns returns the columns o selects: the declared ones, then the
+// label columns, which kubectl get puts after AGE (-L keys, then LABELS).
 func listColumns(o ListOptions) []ListColumn {
 	var cols []ListColumn
 	for _, c := range ListColumns {
@@ -93,6 +104,14 @@ func listColumns(o ListOptions) []ListColumn {
 			continue
 		}
 		cols = append(cols, c)
+	}
+	for _, key := range o.LabelColumns {
+		segments := strings.Split(key, "/")
+		cols = append(cols, ListColumn{Header: strings.ToUpper(segments[len(segments)-1]),
+			Cell: func(r JobRow, _ time.Time) string { return r.Job.Labels[key] }})
+	}
+	if o.ShowLabels {
+		cols = append(cols, ListColumn{Header: "LABELS", Cell: func(r JobRow, _ time.Time) string { return labels.FormatLabels(r.Job.Labels) }})
 	}
 	return cols
 }
@@ -143,6 +162,9 @@ func PrintJobList(w io.Writer, rows []JobRow, o ListOptions) error {
 }
 
 func statusCell(r JobRow, _ time.Time) string {
+	if r.Deleted {
+		return "Deleted"
+	}
 	if r.Explanation == nil || r.Explanation.Verdict.Phase == "" {
 		return "<unknown>"
 	}
@@ -177,8 +199,12 @@ func CompletionsCell(job *batchv1.Job) string {
 }
 
 // FailedCell is the failure budget. Without backoffLimitPerIndex it is the
-// counted failures against backoffLimit, "2/6" (the Job fails at 7/6; with
-// restartPolicy OnFailure the container restarts count too). With
+// counted failures against backoffLimit, "2/6" (the Job fails at 7/6). With
+// restartPolicy OnFailure it counts what the controller counts, failed pods
+// plus the container restarts of active pods, and the Job also fails when
+// the restarts reach the limit ("2/2"); once it has, its pods are deleted
+// with their restartCount, and the cell says "≥2/2" as explain says
+// "container restarts ≥ backoffLimit 2". With
 // backoffLimitPerIndex the per-Job limit is effectively unlimited, so it is
 // the failed indexes against maxFailedIndexes, "1/3 idx", or "1 idx" when
 // maxFailedIndexes is unset.
@@ -201,8 +227,23 @@ func FailedCell(job *batchv1.Job, e *explain.JobExplanation) string {
 	}
 	if e != nil && e.Backoff != nil {
 		counted, limit = e.Backoff.Counted, e.Backoff.Limit
+		if reached := max(limit, 1); counted < reached && restartsReachedLimit(job, e) {
+			// The controller saw at least the limit in container restarts,
+			// then deleted the pods, and their restartCount with them:
+			// explain says "container restarts ≥ backoffLimit N".
+			return fmt.Sprintf("≥%d/%d", reached, limit)
+		}
 	}
 	return fmt.Sprintf("%d/%d", counted, limit)
+}
+
+// restartsReachedLimit reports whether the engine found that a
+// restartPolicy OnFailure Job failed because its container restarts reached
+// backoffLimit, not because its failed pods exceeded it (the only other way
+// to BackoffLimitExceeded).
+func restartsReachedLimit(job *batchv1.Job, e *explain.JobExplanation) bool {
+	return job.Spec.Template.Spec.RestartPolicy == corev1.RestartPolicyOnFailure &&
+		e.Verdict.Reason == explain.ReasonBackoffLimitExceeded && e.Backoff.FailedPods <= e.Backoff.Limit
 }
 
 func durationCell(r JobRow, _ time.Time) string {

@@ -158,6 +158,7 @@ func TestListGolden(t *testing.T) {
 		{"all-namespaces", rows, ListOptions{AllNamespaces: true}},
 		{"all-namespaces-wide", rows, ListOptions{AllNamespaces: true, Wide: true}},
 		{"no-headers", nsRows, ListOptions{NoHeaders: true}},
+		{"labels", labelled(nsRows), ListOptions{LabelColumns: []string{"team", "example.com/tier"}, ShowLabels: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Now = listNow
@@ -168,6 +169,25 @@ func TestListGolden(t *testing.T) {
 			checkListGolden(t, filepath.Join("list", tc.name+".txt"), buf.String())
 		})
 	}
+}
+
+// labelled gives the first row's Job a team label, the second a tier and a
+// team, and takes the others' labels away, for the -L and --show-labels golden.
+func labelled(rows []JobRow) []JobRow {
+	out := make([]JobRow, len(rows))
+	for i, r := range rows {
+		r.Job = r.Job.DeepCopy()
+		switch i {
+		case 0:
+			r.Job.Labels = map[string]string{"team": "data"}
+		case 1:
+			r.Job.Labels = map[string]string{"team": "ml", "example.com/tier": "gpu"}
+		default:
+			r.Job.Labels = nil
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // TestListColumnSets checks the column sets against the issue: NAME first,
@@ -183,6 +203,10 @@ func TestListColumnSets(t *testing.T) {
 		{ListOptions{Wide: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL PARALLELISM MODE OWNER CONTAINERS IMAGES SELECTOR MESSAGE AGE"},
 		{ListOptions{CronJob: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL RUN KEEP AGE"},
 		{ListOptions{WatchEvents: true, AllNamespaces: true}, "EVENT NAMESPACE NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL AGE"},
+		// kubectl get: -L columns after AGE (the key's last segment), LABELS last.
+		{ListOptions{LabelColumns: []string{"team", "app.kubernetes.io/name"}, ShowLabels: true, Wide: true},
+			"NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL PARALLELISM MODE OWNER CONTAINERS IMAGES SELECTOR MESSAGE AGE TEAM NAME LABELS"},
+		{ListOptions{CronJob: true, ShowLabels: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL RUN KEEP AGE LABELS"},
 	} {
 		if got := headers(tc.o); got != tc.want {
 			t.Errorf("%+v: got %q, want %q", tc.o, got, tc.want)
@@ -271,5 +295,78 @@ func TestRowWriterAligns(t *testing.T) {
 	want := "NAME   STATUS    AGE\na      Running   1s\na      Complete   2s\n"
 	if got := buf.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestFailedCellOnFailure checks the FAILED cell of restartPolicy OnFailure
+// Jobs against what explain says of the same Job.
+func TestFailedCellOnFailure(t *testing.T) {
+	onFailure := func(b *testJob) *testJob {
+		b.job.Spec.Template.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
+		b.job.Spec.BackoffLimit = new(int32(2))
+		return b
+	}
+	restartingPod := func(job *batchv1.Job, restarts int32) corev1.Pod {
+		return corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: job.Namespace, Name: job.Name + "-abcde", CreationTimestamp: *ago(time.Minute),
+				Labels:          map[string]string{"batch.kubernetes.io/controller-uid": string(job.UID), "batch.kubernetes.io/job-name": job.Name},
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: job.Name, UID: job.UID, Controller: new(true)}}},
+			Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyOnFailure, Containers: []corev1.Container{{Name: "main", Image: "busybox"}}},
+			Status: corev1.PodStatus{Phase: corev1.PodRunning, StartTime: ago(time.Minute),
+				ContainerStatuses: []corev1.ContainerStatus{{Name: "main", RestartCount: restarts, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: *ago(time.Second)}}}}},
+		}
+	}
+	running := onFailure(newTestJob("ns", "restarting", time.Minute).started(time.Minute).running()).job
+	// Failed when its restarts reached 2: the controller deleted the pod
+	// (status.failed counts it) and its restartCount with it.
+	byRestarts := onFailure(newTestJob("ns", "by-restarts", time.Hour).started(time.Hour).failed(1, 50*time.Minute)).job
+	// Failed pods past the limit (evictions, say): the counter says it all.
+	byPods := onFailure(newTestJob("ns", "by-pods", time.Hour).started(time.Hour).failed(3, 50*time.Minute)).job
+	limit0 := onFailure(newTestJob("ns", "limit0", time.Hour).started(time.Hour).failed(1, 50*time.Minute)).job
+	limit0.Spec.BackoffLimit = new(int32(0))
+	never := newTestJob("ns", "never", time.Hour).started(time.Hour).failed(1, 50*time.Minute).job
+	never.Spec.BackoffLimit = new(int32(0))
+	for _, tc := range []struct {
+		job          *batchv1.Job
+		pods         []corev1.Pod
+		want, reason string
+	}{
+		{running, []corev1.Pod{restartingPod(running, 1)}, "1/2", "Progressing"},
+		{byRestarts, nil, "≥2/2", "BackoffLimitExceeded"},
+		{byPods, nil, "3/2", "BackoffLimitExceeded"},
+		{limit0, nil, "1/0", "BackoffLimitExceeded"}, // 1 failed pod > 0: explain says so too
+		{never, nil, "1/0", "BackoffLimitExceeded"},
+	} {
+		e := explain.Explain(explain.Input{Job: tc.job, Pods: tc.pods, Now: listNow, EventsUnknown: true})
+		if string(e.Verdict.Reason) != tc.reason {
+			t.Fatalf("%s: the fixture is wrong: reason %s (%s), want %s", tc.job.Name, e.Verdict.Reason, e.Verdict.Message, tc.reason)
+		}
+		if got := FailedCell(tc.job, e); got != tc.want {
+			t.Errorf("%s: FAILED %q, want %q (explain: %s)", tc.job.Name, got, tc.want, e.Verdict.Message)
+		}
+		// The cell agrees with explain: "≥" exactly when explain says the
+		// restarts reached the limit without a pod left to count them.
+		if lost := strings.Contains(e.Verdict.Message, "the restarted pods were deleted"); lost != strings.HasPrefix(tc.want, "≥") {
+			t.Errorf("%s: FAILED %q beside explain's %q", tc.job.Name, tc.want, e.Verdict.Message)
+		}
+	}
+}
+
+func TestSortByDurationAscending(t *testing.T) {
+	mk := func(name string, ran time.Duration, started bool) JobRow {
+		b := newTestJob("ns", name, time.Hour)
+		if started {
+			b.started(ran).running()
+		}
+		return JobRow{Job: b.job, Explanation: explain.Explain(explain.Input{Job: b.job, Now: listNow, PodsUnknown: true, EventsUnknown: true})}
+	}
+	rows := []JobRow{mk("unstarted", 0, false), mk("long", time.Hour, true), mk("short", time.Minute, true), mk("mid", 10*time.Minute, true)}
+	SortJobRows(rows, "duration")
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Job.Name)
+	}
+	if want := "short mid long unstarted"; strings.Join(got, " ") != want {
+		t.Errorf("--sort-by duration: %v, want %s (shortest first, as kubectl sorts; not started last)", got, want)
 	}
 }

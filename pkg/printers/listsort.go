@@ -34,7 +34,15 @@ func SortJobRows(rows []JobRow, by string) {
 			}
 			return r.Explanation.Duration.End.Sub(r.Explanation.Duration.Start.Time).Seconds()
 		}
-		sort.SliceStable(rows, func(i, j int) bool { return sec(rows[i]) > sec(rows[j]) })
+		// Shortest first, as kubectl's --sort-by orders; Jobs that have
+		// not started (no duration) go last.
+		sort.SliceStable(rows, func(i, j int) bool {
+			a, b := sec(rows[i]), sec(rows[j])
+			if (a < 0) != (b < 0) {
+				return b < 0
+			}
+			return a < b
+		})
 	case "status":
 		rank := func(r JobRow) int {
 			if r.Explanation == nil {

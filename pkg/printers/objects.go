@@ -5,7 +5,9 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 )
@@ -36,4 +38,33 @@ func TypedJob(job *batchv1.Job) *batchv1.Job {
 	j := job.DeepCopy()
 	j.SetGroupVersionKind(batchv1.SchemeGroupVersion.WithKind("Job"))
 	return j
+}
+
+// AsUnstructured wraps p so it gets objects as kubectl get hands them to its
+// printers, unstructured (a Job, or a List of Jobs, as its JSON reads):
+// kubectl's custom-columns printer reads typed objects by reflection, so it
+// would show pointer addresses and Go's time format.
+func AsUnstructured(p cliprinters.ResourcePrinter) cliprinters.ResourcePrinter {
+	return cliprinters.ResourcePrinterFunc(func(obj runtime.Object, w io.Writer) error {
+		if !meta.IsListType(obj) {
+			u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+			if err != nil {
+				return err
+			}
+			return p.PrintObj(&unstructured.Unstructured{Object: u}, w)
+		}
+		items, err := meta.ExtractList(obj)
+		if err != nil {
+			return err
+		}
+		list := &unstructured.UnstructuredList{Object: map[string]any{"apiVersion": "v1", "kind": "List"}}
+		for _, item := range items {
+			u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(item)
+			if err != nil {
+				return err
+			}
+			list.Items = append(list.Items, unstructured.Unstructured{Object: u})
+		}
+		return p.PrintObj(list, w)
+	})
 }

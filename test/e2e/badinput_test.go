@@ -203,6 +203,9 @@ spec:
 		c("missing CronJob", `^Error from server \(NotFound\): cronjobs.batch "missing" not found; list CronJobs with: kubectl get cronjobs -n NS$`, in("list", "--cronjob", "missing")...),
 		c("-o unknown format", `^error: unable to match a printer suitable for the output format "unknownformat", allowed formats are: .*json.*,wide,yaml$`, in("list", "-o", "unknownformat")...),
 		c("non-boolean --watch", `^error: invalid value "maybe" for --watch: want true or false; see 'kubectl job list --help'$`, in("list", "--watch=maybe")...),
+		c("malformed custom-columns", `^error: invalid -o custom-columns: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>; give HEADER:JSONPATH pairs, e\.g\. -o custom-columns=NAME:\.metadata\.name,TEAM:\.metadata\.labels\.team$`, in("list", "-o", "custom-columns=NAME")...),
+		c("-L with an object format", `^error: --label-columns and --show-labels add columns to the table, not to -o yaml; show a label with -o custom-columns=`, in("list", "-L", "team", "-o", "yaml")...),
+		c("empty -L key", `^error: invalid --label-columns: a label key cannot be empty; e\.g\. -L team,app$`, in("list", "-L", ",team")...),
 
 		// logs.
 		c("no name", `^error: give exactly one Job name, got 0 arguments; for example: kubectl job logs NAME$`, in("logs")...),

@@ -163,19 +163,37 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func TestListWatchRunningToComplete(t *testing.T) {
-	t.Parallel()
-	ns := Namespace(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "kubectl", "job", "list", "-n", ns, "-w")
+// watchList runs `kubectl job list ARGS` in the background (a watch) and
+// returns its stdout as it grows, and stop, which interrupts it and returns
+// the whole output.
+func watchList(t *testing.T, args ...string) (out *syncBuffer, stop func() string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"job", "list"}, args...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "NO_COLOR=1")
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var once sync.Once
+	stop = func() string {
+		once.Do(func() {
+			_ = cmd.Process.Signal(os.Interrupt)
+			_ = cmd.Wait()
+			cancel()
+			t.Logf("list %v printed:\n%s\nstderr:\n%s", args, out.String(), errOut.String())
+		})
+		return out.String()
+	}
+	t.Cleanup(func() { stop() })
+	return out, stop
+}
+
+func TestListWatchRunningToComplete(t *testing.T) {
+	t.Parallel()
+	ns := Namespace(t)
+	out, stop := watchList(t, "-n", ns, "-w")
 
 	// Created after the watch started: it appears, runs for 5s, completes.
 	time.Sleep(time.Second)
@@ -183,10 +201,7 @@ func TestListWatchRunningToComplete(t *testing.T) {
 	WaitFor(t, time.Minute, "the Complete row", func() (bool, error) {
 		return strings.Contains(out.String(), "Complete"), nil
 	})
-	_ = cmd.Process.Signal(os.Interrupt)
-	_ = cmd.Wait()
-	text := out.String()
-	t.Logf("list -w printed:\n%s\nstderr:\n%s", text, errOut.String())
+	text := stop()
 	running, complete := strings.Index(text, "Running"), strings.Index(text, "Complete")
 	if running < 0 || complete < running {
 		t.Errorf("want a Running row of w before its Complete row:\n%s", text)
