@@ -15,6 +15,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
@@ -187,7 +188,7 @@ func (o *ExplainOptions) Run(ctx context.Context) error {
 	}
 	in.PodFailureBackoff = o.PodFailureBackoff
 	e := explain.Explain(in)
-	if err := o.print(e); err != nil {
+	if err := o.print(e, in.Job != nil && cronexplain.ManualRun(in.Job)); err != nil {
 		return err
 	}
 	for _, p := range problems {
@@ -199,11 +200,12 @@ func (o *ExplainOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-func (o *ExplainOptions) print(e *explain.JobExplanation) error {
+// print writes e; manual marks a Job created by hand from its CronJob.
+func (o *ExplainOptions) print(e *explain.JobExplanation, manual bool) error {
 	if o.printer != nil {
 		return o.printer.PrintObj(e, o.Out)
 	}
-	return printers.PrintExplanation(o.Out, e, printers.ExplainOptions{Wide: o.wide, Color: cliprinters.AllowsColorOutput(o.Out)})
+	return printers.PrintExplanation(o.Out, e, printers.ExplainOptions{Wide: o.wide, Color: cliprinters.AllowsColorOutput(o.Out), ManualRun: manual})
 }
 
 // readLocal reads the objects of -f and picks the Job to explain: NAME if

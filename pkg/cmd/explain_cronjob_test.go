@@ -179,3 +179,35 @@ func TestExplainCronJobLocal(t *testing.T) {
 		t.Errorf("-f with a missing CronJob: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestManualRuns: a CronJob saved from the local cluster with its scheduled
+// runs and one made by hand (kubectl create job nightly-manual-2
+// --from=cronjob/nightly): explain cronjob/ lists it under Manual runs, not
+// in a slot; explain of the Job says "cronjob/nightly manual run"; list
+// --cronjob marks it RUN manual and --cronjobs' LAST RUN is the schedule's.
+func TestManualRuns(t *testing.T) {
+	client, ns, now := cronSample(t, "manual")
+	var got strings.Builder
+	for _, c := range []struct {
+		list bool
+		args []string
+	}{
+		{false, []string{"cronjob/nightly"}},
+		{false, []string{"nightly-manual-2"}},
+		{false, []string{"nightly-29934111"}},
+		{true, []string{"--cronjob", "nightly"}},
+		{true, []string{"--cronjobs"}},
+	} {
+		r := runCronCmd(t, client, ns, now, c.list, c.args...)
+		if r.code != exitcode.OK {
+			t.Fatalf("%v: exit %d: %s", c.args, r.code, r.stderr)
+		}
+		verb := map[bool]string{true: "list", false: "explain"}[c.list]
+		got.WriteString("$ kubectl job " + verb + " " + strings.Join(c.args, " ") + "\n" + r.stdout + "\n")
+	}
+	golden.Check(t, filepath.Join("testdata", "cronjob", "manual.txt"), got.String())
+	slots := strings.SplitN(got.String(), "Manual runs:", 2)
+	if len(slots) != 2 || strings.Contains(slots[0], "nightly-manual-2") && !strings.Contains(slots[0], "cronjob/nightly manual run") {
+		t.Errorf("nightly-manual-2 is shown as a scheduled run:\n%s", got.String())
+	}
+}

@@ -440,12 +440,12 @@ func TestListCronJobWatch(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "CronJob ns/nightly  schedule \"0 * * * *\" Europe/Paris") {
 		t.Errorf("line 0: %q, want the CronJob line", lines[0])
 	}
-	wantLines(t, lines[1:], "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL KEEP AGE",
-		"job-000 Running Progressing 0/1 0/6 60s <none> <none> - 60s",
-		"job-001 Complete CompletionsReached 1/1 0/6 42s <none> <none> yes 2m",
-		"job-002 Running Progressing 0/1 0/6 4m <none> <none> - 4m",
-		"job-003 Complete CompletionsReached 1/1 0/6 42s <none> <none> no 5m",
-		"job-000 Complete CompletionsReached 1/1 0/6 60s <none> <none> yes 60s")
+	wantLines(t, lines[1:], "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL RUN KEEP AGE",
+		"job-000 Running Progressing 0/1 0/6 60s <none> <none> scheduled - 60s",
+		"job-001 Complete CompletionsReached 1/1 0/6 42s <none> <none> scheduled yes 2m",
+		"job-002 Running Progressing 0/1 0/6 4m <none> <none> scheduled - 4m",
+		"job-003 Complete CompletionsReached 1/1 0/6 42s <none> <none> scheduled no 5m",
+		"job-000 Complete CompletionsReached 1/1 0/6 60s <none> <none> scheduled yes 60s")
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {

@@ -24,6 +24,10 @@ type LogsOptions struct {
 	commandCore
 
 	Name string
+	// Selector is -l: the logs of every Job it matches, prefixed with the Job.
+	Selector string
+	// Timeout is --timeout (with -f): give up following after this long.
+	Timeout time.Duration
 
 	Failed, Succeeded, Active bool
 	Index                     string
@@ -66,7 +70,7 @@ func NewLogsOptions(configFlags *genericclioptions.ConfigFlags, streams generici
 func NewCmdLogs(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewLogsOptions(configFlags, streams)
 	cmd := &cobra.Command{
-		Use:   "logs NAME [--failed|--succeeded|--active] [--index N,M] [--attempt K] [--last] [-c CONTAINER] [-f]",
+		Use:   "logs (NAME | -l SELECTOR) [--failed|--succeeded|--active] [--index N,M] [--attempt K] [--last] [-c CONTAINER] [-f]",
 		Short: "Print the logs of every attempt of a Job, in order",
 		Long: `Print the logs of all pods of a Job, attempt by attempt.
 
@@ -82,7 +86,14 @@ pods, removed pods) are named on stderr: their logs cannot be shown.
 With -f, running pods are followed and retries are picked up as the job
 controller creates them; when the Job ends, its verdict is printed on stderr
 and the exit code is the one kubectl job wait uses: 0 Complete, 2 Failed,
-4 ended otherwise (suspended, deleted, managed elsewhere).`,
+4 ended otherwise (suspended, deleted, managed elsewhere), 3 when --timeout
+passed first.
+
+With -l SELECTOR, the logs of every matching Job, one Job after the other
+(with -f: all at once), each line prefixed [JOB/POD] or [JOB INDEX/ATTEMPT].
+As kubectl logs -f -l does, following refuses to start when the Jobs would
+need more log streams at once than --max-log-requests; the exit code is the
+worst of the Jobs'.`,
 		Example: `  # Print the logs of every attempt of job pi, oldest first
   kubectl job logs pi
 
@@ -98,9 +109,18 @@ and the exit code is the one kubectl job wait uses: 0 Complete, 2 Failed,
   # Follow the Job until it ends, then exit 0 if it completed, 2 if it failed
   kubectl job logs pi -f
 
+  # Follow every Job of a release at once; lines start with [JOB/POD]
+  kubectl job logs -l release=r42 -f --max-log-requests 20
+
   # The container instance before the last restart (restartPolicy OnFailure)
   kubectl job logs pi --previous`,
 		Args: func(_ *cobra.Command, args []string) error {
+			if o.Selector != "" {
+				if len(args) > 0 {
+					return errors.New("give a Job name or -l SELECTOR, not both")
+				}
+				return nil
+			}
 			if len(args) != 1 {
 				return withHint(fmt.Errorf("give exactly one Job name, got %d arguments", len(args)), "for example: kubectl job logs NAME")
 			}
@@ -126,24 +146,33 @@ and the exit code is the one kubectl job wait uses: 0 Complete, 2 Failed,
 	f.BoolVar(&o.Prefix, "prefix", o.Prefix, "Start each line with [POD] or [INDEX/ATTEMPT]; false prints a header per pod instead")
 	f.BoolVarP(&o.Follow, "follow", "f", o.Follow, "Follow the logs of running and new pods until the Job ends, then exit with its outcome")
 	f.StringVar(&o.Save, "save", "", saveFlagUsage)
-	f.IntVar(&o.MaxLogRequests, "max-log-requests", o.MaxLogRequests, "Maximum log requests at once; with -f, the most pods followed at once")
+	f.IntVar(&o.MaxLogRequests, "max-log-requests", o.MaxLogRequests, "Maximum log requests at once; with -f, the most containers followed at once (over all Jobs with -l)")
+	f.StringVarP(&o.Selector, "selector", "l", o.Selector, "Show the logs of every Job matching this label selector, prefixed with the Job's name")
+	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "With -f: give up following after this long and exit 3; 0 follows as long as it takes")
 	return cmd
 }
 
 // Complete reads the name, the namespace and the client.
 func (o *LogsOptions) Complete(_ *cobra.Command, args []string) error {
-	names, err := parseJobArgs(args)
-	if err != nil {
-		return err
+	if o.Selector == "" {
+		names, err := parseJobArgs(args)
+		if err != nil {
+			return err
+		}
+		o.Name = names[0]
 	}
-	o.Name = names[0]
 	// A rate limit would make 100 pods take seconds (kubectl logs
 	// --all-pods has that problem); --max-log-requests already bounds the
 	// load, and API priority and fairness protects the server.
 	o.tune = append(o.tune, func(cfg *rest.Config) { cfg.QPS = -1 })
 	o.Logs.Color = cliprinters.AllowsColorOutput(o.Out)
 	o.Logs.Escape = cliprinters.IsTerminal(o.Out)
-	return o.complete(true)
+	if err := o.complete(true); err != nil {
+		return err
+	}
+	// One clock for the verdict -f ends with, as for every other command.
+	o.Logs.Now = o.Now
+	return nil
 }
 
 // Validate checks the flags before any request and fills o.Logs.
@@ -172,6 +201,10 @@ func (o *LogsOptions) Validate() error {
 		return errors.New("--since and --since-time cannot be used together: give one of them")
 	case o.LimitBytes < 0:
 		return fmt.Errorf("--limit-bytes must not be negative, got %d", o.LimitBytes)
+	case o.Timeout < 0:
+		return fmt.Errorf("--timeout must not be negative, got %s", o.Timeout)
+	case o.Timeout > 0 && !o.Follow:
+		return errors.New("--timeout needs -f: without it logs are printed once and the command ends")
 	case o.MaxLogRequests < 1:
 		return fmt.Errorf("--max-log-requests must be 1 or more, got %d", o.MaxLogRequests)
 	case o.Follow && (o.Failed || o.Succeeded):
@@ -180,6 +213,9 @@ func (o *LogsOptions) Validate() error {
 		return errors.New("--previous cannot be used with -f: a previous container has already ended; drop -f")
 	}
 	if err := validateSave(o.Save, o.Follow, "--save needs -f: it keeps the logs as they stream"); err != nil {
+		return err
+	}
+	if err := validateLogsSelector(o.Selector, o.Save); err != nil {
 		return err
 	}
 	l.Container, l.AllContainers, l.Previous = o.Container, o.AllContainers, o.Previous
@@ -207,6 +243,14 @@ func (o *LogsOptions) Validate() error {
 
 // Run reads the Job and prints or follows its logs.
 func (o *LogsOptions) Run(ctx context.Context) error {
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	if o.Selector != "" {
+		return o.runSelector(ctx)
+	}
 	job, err := o.Client.BatchV1().Jobs(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return o.jobNotFound(ctx, err, o.Name, "a Job deleted by its TTL takes its pods and their logs with it")

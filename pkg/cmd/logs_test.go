@@ -24,7 +24,7 @@ import (
 func logsFixture() []runtime.Object {
 	mode := batchv1.IndexedCompletion
 	job := &batchv1.Job{
-		ObjectMeta: metav1.ObjectMeta{Name: "render", Namespace: "ns", UID: "job-uid"},
+		ObjectMeta: metav1.ObjectMeta{Name: "render", Namespace: "ns", UID: "job-uid", Labels: map[string]string{"app": "render"}},
 		Spec: batchv1.JobSpec{
 			CompletionMode: &mode,
 			Selector:       &metav1.LabelSelector{MatchLabels: map[string]string{"batch.kubernetes.io/controller-uid": "job-uid"}},
@@ -71,6 +71,8 @@ func TestLogsCommandGolden(t *testing.T) {
 		{"last-noprefix", []string{"job/render", "--last", "--prefix=false"}},
 		{"failed-index", []string{"render", "--failed", "--index", "1"}},
 		{"attempt2", []string{"render", "--attempt", "2"}},
+		{"selector", []string{"-l", "app=render", "--last"}},
+		{"selector-none", []string{"-l", "app=other"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +128,11 @@ func TestLogsBadInput(t *testing.T) {
 		{[]string{"x", "-f", "--failed"}, "error: --failed and --succeeded cannot be used with -f"},
 		{[]string{"x", "-f", "-p"}, "error: --previous cannot be used with -f"},
 		{[]string{"x", "--since", "1x"}, `invalid value "1x" for --since: want a duration such as 30s, 5m or 1h30m`},
+		{[]string{"x", "-l", "app=a"}, "error: give a Job name or -l SELECTOR, not both"},
+		{[]string{"-l", "app in"}, `error: -l "app in" is not a label selector: `},
+		{[]string{"-l", "app=a", "-f", "--save", "d"}, "error: --save keeps the evidence of one Job: name it instead of giving -l"},
+		{[]string{"x", "--timeout", "5s"}, "error: --timeout needs -f: without it logs are printed once and the command ends"},
+		{[]string{"x", "-f", "--timeout", "-5s"}, "error: --timeout must not be negative, got -5s"},
 		{[]string{"missing"}, `Error from server (NotFound): jobs.batch "missing" not found; list Jobs with: kubectl job list -n ns`},
 		{[]string{"render", "--index", "1", "-c", "nope"}, "error: container nope is not in pod render-1-first; its containers are: main"},
 	}

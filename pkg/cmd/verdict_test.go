@@ -7,14 +7,18 @@ import (
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/test/oneverdict"
 )
 
-// TestOneVerdict runs list, describe, explain, wait and prune over the same
-// Jobs (the explain samples, real status shapes, and a quota-blocked Job) and
-// checks that all five say the same phase and reason for each.
+// TestOneVerdict runs list, describe, explain, wait, prune and logs -f over
+// the same Jobs (the explain samples, real status shapes, and a quota-blocked
+// Job) and checks that all six say the same phase and reason for each, and
+// that what they say agrees with the Job's own conditions, read here
+// (conditionVerdict): no command is the reference for the others.
 func TestOneVerdict(t *testing.T) {
 	objs := sampleClusterObjects(t)
 	data, err := os.ReadFile(filepath.Join("testdata", "verdict", "quota.yaml"))
@@ -47,20 +51,16 @@ func TestOneVerdict(t *testing.T) {
 		r := runJob(t, client(), listNow, "", "explain", name, "-o", "jsonpath={.verdict.phase} {.verdict.reason}")
 		got["explain"] = strings.TrimSpace(r.stdout)
 		r = runJob(t, client(), listNow, "", "describe", name)
-		got["describe"] = headlineVerdict(strings.SplitN(r.stdout, "\n", 2)[0])
+		got["describe"] = oneverdict.HeadlineVerdict(strings.SplitN(r.stdout, "\n", 2)[0])
 		r = runJob(t, client(), listNow, "", "wait", name, "--timeout=50ms")
-		got["wait"] = waitVerdict(t, name, r.stdout+r.stderr)
-		want := got["explain"]
-		if want == "" || strings.HasSuffix(want, " ") {
-			t.Errorf("%s: explain said %q", name, want)
+		got["wait"] = oneverdict.WaitVerdict(name, r.stdout+r.stderr)
+		r = runJob(t, client(), listNow, "", "logs", name, "-f", "--timeout=300ms")
+		got["logs -f"] = oneverdict.FollowVerdict(name, r.stderr)
+		for _, p := range oneverdict.VerdictProblems(job, got) {
+			t.Errorf("%s: %s", name, p)
 		}
-		for cmd, v := range got {
-			if v != want {
-				t.Errorf("%s: %s says %q, explain %q", name, cmd, v, want)
-			}
-		}
-		if name == "quota" && want != "Pending FailedCreate" {
-			t.Errorf("quota: %q, want Pending FailedCreate", want)
+		if name == "quota" && got["list"] != "Pending FailedCreate" {
+			t.Errorf("quota: %q, want Pending FailedCreate", got["list"])
 		}
 	}
 	if names < 10 {
@@ -68,53 +68,39 @@ func TestOneVerdict(t *testing.T) {
 	}
 }
 
-// tableVerdicts reads NAME, STATUS (or OUTCOME) and REASON, the first three
-// columns of list and prune, into "Phase Reason" by name.
+// TestOneVerdictCheckCanFail is the negative control of TestOneVerdict's
+// check: one command out of line, or all of them agreeing on a phase the
+// Job's conditions contradict (a wrong verdict mapping shared by all), are
+// both reported.
+func TestOneVerdictCheckCanFail(t *testing.T) {
+	failed := &batchv1.Job{Status: batchv1.JobStatus{Conditions: []batchv1.JobCondition{
+		{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded"}}}}
+	agree := func(v string) map[string]string {
+		return map[string]string{"list": v, "describe": v, "explain": v, "wait": v, "logs -f": v}
+	}
+	if p := oneverdict.VerdictProblems(failed, agree("Failed BackoffLimitExceeded")); len(p) != 0 {
+		t.Fatalf("a consistent verdict was reported: %q", p)
+	}
+	seeded := agree("Failed BackoffLimitExceeded")
+	seeded["logs -f"] = "Failing BackoffLimitExceeded"
+	if p := oneverdict.VerdictProblems(failed, seeded); len(p) != 1 || !strings.Contains(p[0], "logs -f") {
+		t.Errorf("logs -f out of line: problems %q, want one naming logs -f", p)
+	}
+	// A wrong mapping in every command (Failed read as Complete) agrees
+	// with itself: the conditions catch it.
+	if p := oneverdict.VerdictProblems(failed, agree("Complete BackoffLimitExceeded")); len(p) != 1 || !strings.Contains(p[0], "conditions") {
+		t.Errorf("a shared wrong mapping: problems %q, want the conditions to contradict it", p)
+	}
+	if p := oneverdict.VerdictProblems(failed, map[string]string{"list": "Failed BackoffLimitExceeded", "wait": ""}); len(p) != 1 {
+		t.Errorf("a command that said nothing: problems %q, want it reported", p)
+	}
+}
+
+// tableVerdicts is oneverdict.TableVerdicts of a command that must succeed.
 func tableVerdicts(t *testing.T, r cmdRun) map[string]string {
 	t.Helper()
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	out := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] {
-		f := strings.Fields(line)
-		reason := f[2]
-		if reason == "<none>" {
-			reason = ""
-		}
-		out[f[0]] = f[1] + " " + reason
-	}
-	return out
-}
-
-// headlineVerdict reads "Phase: Reason — message" (describe's first line).
-func headlineVerdict(line string) string {
-	phase, rest, _ := strings.Cut(line, ": ")
-	reason, _, _ := strings.Cut(rest, " — ")
-	return phase + " " + reason
-}
-
-// waitVerdict reads "job.batch/NAME WORD: Reason — message" or "job.batch/NAME
-// timed out waiting for finished, still WORD: Reason — message".
-func waitVerdict(t *testing.T, name, out string) string {
-	t.Helper()
-	for _, line := range strings.Split(out, "\n") {
-		rest, ok := strings.CutPrefix(line, "job.batch/"+name+" ")
-		if !ok {
-			continue
-		}
-		if _, still, ok := strings.Cut(rest, ", still "); ok {
-			rest = still
-		}
-		word, verdict, _ := strings.Cut(rest, ": ")
-		reason, _, _ := strings.Cut(verdict, " — ")
-		for _, p := range explain.Phases {
-			if strings.EqualFold(string(p), word) {
-				return string(p) + " " + reason
-			}
-		}
-		return word + " " + reason
-	}
-	t.Errorf("wait %s printed no line for it: %q", name, out)
-	return ""
+	return oneverdict.TableVerdicts(r.stdout)
 }

@@ -45,6 +45,14 @@ const (
 	annotationManual = "cronjob.kubernetes.io/instantiate"
 )
 
+// ManualRun reports whether job was created by hand from its CronJob
+// (kubectl create job --from=cronjob/NAME, kubectl job create --from and
+// rerun of a CronJob's run set cronjob.kubernetes.io/instantiate: manual):
+// not a scheduled run, whatever its name.
+func ManualRun(job *batchv1.Job) bool {
+	return job.Annotations[annotationManual] == "manual"
+}
+
 // run is one scheduled Job with the facts the classification needs.
 type run struct {
 	job  *batchv1.Job
@@ -290,7 +298,7 @@ func (s *state) readJobs() {
 		ex := explain.Explain(explain.Input{Job: job, Pods: s.in.Pods, Events: s.in.Events, Now: s.now,
 			PodsUnknown: s.in.PodsUnknown, EventsUnknown: s.in.EventsUnknown})
 		slot, ok := JobSlot(s.cj.Name, job)
-		if job.Annotations[annotationManual] == "manual" || !ok {
+		if ManualRun(job) || !ok {
 			s.e.ManualRuns = append(s.e.ManualRuns, runOf(job, ex))
 			continue
 		}

@@ -209,3 +209,27 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+// TestManualRunIsNotASlot: a Job created by hand from the CronJob (kubectl
+// create job --from=cronjob/NAME; here one that even carries a slot's name
+// and scheduled-timestamp, as a copy of a scheduled run would) is listed as a
+// manual run, never as the run of a slot, and is not counted in the stats.
+func TestManualRunIsNotASlot(t *testing.T) {
+	cj := newCJ("*/1 * * * *")
+	scheduled := newRun(cj, minute(1), minute(1).Add(time.Second), false, minute(1).Add(5*time.Second))
+	manual := newRun(cj, minute(2), minute(2).Add(time.Second), true, minute(2).Add(5*time.Second))
+	manual.Annotations["cronjob.kubernetes.io/instantiate"] = "manual"
+	e := Explain(Input{CronJob: cj, Now: minute(2).Add(30 * time.Second), Jobs: []batchv1.Job{scheduled, manual}})
+	if len(e.Slots) != 2 || e.Slots[0].Outcome != OutcomeRan || e.Slots[1].Outcome == OutcomeRan || e.Slots[1].Run != nil {
+		t.Errorf("slots %+v, want 10:01 Ran and 10:02 without a run", e.Slots)
+	}
+	if len(e.ManualRuns) != 1 || e.ManualRuns[0].Job != manual.Name {
+		t.Errorf("manual runs %+v, want %s", e.ManualRuns, manual.Name)
+	}
+	if e.Stats.Runs != 1 || e.Stats.Failed != 0 {
+		t.Errorf("stats %+v, want 1 run, 0 failed: a manual failure is not the schedule's", e.Stats)
+	}
+	if !ManualRun(&manual) || ManualRun(&scheduled) {
+		t.Errorf("ManualRun: manual %v, scheduled %v", ManualRun(&manual), ManualRun(&scheduled))
+	}
+}

@@ -35,7 +35,7 @@ func Print(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, o
 	if err != nil {
 		return exitcode.Error, fmt.Errorf("cannot list the pods of job %s: %w", job.Name, err)
 	}
-	r := &runner{opts: &opts, out: opts.newSink(out), errOut: &lockedWriter{w: errOut}}
+	r := &runner{opts: &opts, out: opts.newSink(out), errOut: opts.newErrOut(errOut)}
 	all := Attempts(job, pods)
 	deletionCauses(ctx, client, job, all)
 	selected := opts.Selector.Select(all)
@@ -52,7 +52,7 @@ func Print(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, o
 		return exitcode.Error, err
 	}
 	for _, line := range gone {
-		r.errOut.printf("%s\n", line)
+		r.errOut.printf("%s\n", opts.aboutJob(line))
 	}
 	if r.forbidden != nil {
 		if r.fetched == 0 && failed == r.forbiddenFailures {
@@ -182,13 +182,24 @@ func (r *runner) target(a Attempt, container string, showContainer bool, note st
 	return target{
 		attempt:   a,
 		container: container,
-		src:       newSource(a, container, showContainer),
+		src:       newSource(r.opts.jobLabel, a, container, showContainer),
 		note:      note,
 	}
 }
 
-func newSource(a Attempt, container string, showContainer bool) *source {
-	return &source{label: Label(a, container, showContainer), header: Header(a, container, showContainer), seq: a.Seq, pod: a.Pod.Name, container: container}
+// newSource labels one container of an attempt; job, when set (logs -l),
+// leads the label: "[JOB/POD]" or "[JOB INDEX/ATTEMPT]", and the header.
+func newSource(job string, a Attempt, container string, showContainer bool) *source {
+	label, header := Label(a, container, showContainer), Header(a, container, showContainer)
+	if job != "" {
+		sep := "/"
+		if a.Index != nil {
+			sep = " "
+		}
+		label = job + sep + label
+		header = "==> job " + job + strings.TrimPrefix(header, "==>")
+	}
+	return &source{label: label, header: header, seq: a.Seq, pod: a.Pod.Name, container: container}
 }
 
 // unavailable says why a container has no log to fetch yet, or "".
@@ -239,7 +250,10 @@ func pendingReason(pod *corev1.Pod) string {
 func (r *runner) fetchOrdered(ctx context.Context, targets []target) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	slots := make(chan struct{}, r.opts.MaxRequests)
+	slots := r.opts.fetchSlots
+	if slots == nil {
+		slots = make(chan struct{}, r.opts.MaxRequests)
+	}
 	pipes := make([]*pipe, len(targets))
 	ready := make([]chan struct{}, len(targets))
 	for i := range ready {

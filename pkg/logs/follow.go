@@ -66,7 +66,7 @@ func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, 
 		return exitcode.Error, err
 	}
 	f := &follower{
-		runner:   runner{opts: &opts, out: opts.newSink(out), errOut: &lockedWriter{w: errOut}},
+		runner:   runner{opts: &opts, out: opts.newSink(out), errOut: opts.newErrOut(errOut)},
 		client:   client,
 		job:      job,
 		selector: sel,
@@ -77,7 +77,10 @@ func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, 
 		done:     make(chan *stream),
 		quit:     make(chan struct{}),
 		poke:     make(chan struct{}, 1),
-		slots:    make(chan struct{}, opts.MaxRequests),
+		slots:    opts.slots,
+	}
+	if f.slots == nil {
+		f.slots = make(chan struct{}, opts.MaxRequests)
 	}
 	return f.run(ctx)
 }
@@ -123,7 +126,16 @@ type follower struct {
 	waiting string
 	// endSaid are the followed attempts whose end has been said.
 	endSaid map[types.UID]bool
+	// stall is the explanation with events of the stall last read (at
+	// stallRead, when the explanation without them said stallKey).
+	stall     *explain.JobExplanation
+	stallKey  string
+	stallRead time.Time
 }
+
+// stallReread is how often, at most, a stalled Job's events are read again
+// while its pods and status do not change what it waits for.
+const stallReread = 5 * time.Second
 
 // stream is one container instance being followed (or read once).
 type stream struct {
@@ -244,13 +256,37 @@ func (f *follower) run(ctx context.Context) (int, error) {
 	}
 }
 
-// interrupted is the outcome when ctx ended first: Timeout for a deadline.
+// interrupted is the outcome when ctx ended first: Timeout for a deadline,
+// after a line saying where the Job stands ("job/NAME still Pending:
+// Unschedulable — ..."), from the same evidence as the final verdict.
 func (f *follower) interrupted(ctx context.Context, err error) (int, error) {
 	f.saveExplanation(nil)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if f.pods != nil {
+			// ctx is over: at most 2 s more to read the events, so a hung
+			// API server cannot turn the timeout into a hang.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			if job, pods := f.state(); job != nil {
+				e, _ := f.explainNow(rctx, job, pods)
+				f.errOut.printf("%s\n", printers.VerdictLine("job/"+job.Name+" still "+string(e.Verdict.Phase), e.Verdict))
+			}
+			cancel()
+		}
 		return exitcode.Timeout, fmt.Errorf("timed out following the logs of job %s: %w", f.job.Name, ctx.Err())
 	}
 	return exitcode.Error, err
+}
+
+// explainNow explains job from the informers' pods and the events read now,
+// the evidence list, describe, explain and wait use too.
+func (f *follower) explainNow(ctx context.Context, job *batchv1.Job, pods []corev1.Pod) (*explain.JobExplanation, explain.Input) {
+	in := explain.Input{Job: job, Pods: pods, Now: f.opts.Now()}
+	if events, err := kube.ListJobEvents(ctx, f.client, job, pods); err == nil {
+		in.Events = events
+	} else {
+		in.EventsUnknown = true
+	}
+	return f.opts.Explain(in), in
 }
 
 func (f *follower) startInformers(ctx context.Context) error {
@@ -343,16 +379,34 @@ func (f *follower) state() (*batchv1.Job, []corev1.Pod) {
 // than --max-log-requests: the running selected containers now, or what the
 // Job's parallelism will run.
 func (f *follower) checkConcurrency(job *batchv1.Job, all []Attempt) error {
+	var selected []Attempt
+	for _, a := range all {
+		if !f.skip[a.Pod.UID] {
+			selected = append(selected, a)
+		}
+	}
+	need, why := streamsNeeded(job, selected, f.opts)
+	if need <= f.opts.MaxRequests {
+		return nil
+	}
+	return fmt.Errorf("following job %s would open up to %d log streams at once (%s), more than --max-log-requests=%d; raise --max-log-requests, or narrow with --index or -c",
+		job.Name, need, why, f.opts.MaxRequests)
+}
+
+// streamsNeeded is the most log streams following job may keep open at once
+// (the selected attempts' running containers now, or what the Job's
+// parallelism will run), and why.
+func streamsNeeded(job *batchv1.Job, selected []Attempt, opts *Options) (int, string) {
 	perPod := 1
-	if f.opts.AllContainers {
+	if opts.AllContainers {
 		perPod = len(job.Spec.Template.Spec.Containers) + len(job.Spec.Template.Spec.InitContainers)
 	}
 	running := 0
-	for _, a := range all {
-		if f.skip[a.Pod.UID] || a.State != StateActive {
+	for _, a := range selected {
+		if a.State != StateActive {
 			continue
 		}
-		names, _, err := Containers(a.Pod, f.opts.Container, f.opts.AllContainers)
+		names, _, err := Containers(a.Pod, opts.Container, opts.AllContainers)
 		if err == nil {
 			running += len(names)
 		}
@@ -366,23 +420,18 @@ func (f *follower) checkConcurrency(job *batchv1.Job, all []Attempt) error {
 		if c := job.Spec.Completions; c != nil {
 			parallel = min(parallel, max(0, int(*c)-int(job.Status.Succeeded)))
 		}
-		if f.opts.Selector.Indexes != nil {
-			parallel = min(parallel, f.opts.Selector.Indexes.Len())
+		if opts.Selector.Indexes != nil {
+			parallel = min(parallel, opts.Selector.Indexes.Len())
 		}
 	}
-	need := max(running, parallel*perPod)
-	if need <= f.opts.MaxRequests {
-		return nil
+	if running > parallel*perPod {
+		return running, fmt.Sprintf("%d running", running)
 	}
-	why := fmt.Sprintf("%d running", running)
-	if parallel*perPod >= running {
-		why = fmt.Sprintf("parallelism %d", parallel)
-		if perPod > 1 {
-			why += fmt.Sprintf(" × %d containers", perPod)
-		}
+	why := fmt.Sprintf("parallelism %d", parallel)
+	if perPod > 1 {
+		why += fmt.Sprintf(" × %d containers", perPod)
 	}
-	return fmt.Errorf("following job %s would open up to %d log streams at once (%s), more than --max-log-requests=%d; raise --max-log-requests, or narrow with --index or -c",
-		job.Name, need, why, f.opts.MaxRequests)
+	return parallel * perPod, why
 }
 
 func jobFinished(job *batchv1.Job) bool {
@@ -462,7 +511,7 @@ func (f *follower) reconcile(ctx context.Context) {
 	e := f.opts.Explain(explain.Input{Job: job, Pods: pods, Now: f.opts.Now()})
 	f.phase = e.Verdict.Phase
 	f.sayAttemptEnds(job, pods, e)
-	f.sayWaiting(job, e)
+	f.sayWaiting(ctx, job, pods, e)
 	switch f.phase {
 	case explain.PhaseComplete, explain.PhaseFailed, explain.PhaseFailing, explain.PhaseSucceeding:
 		f.ending = true
@@ -476,15 +525,28 @@ func (f *follower) reconcile(ctx context.Context) {
 // sayWaiting says on errOut what the Job waits for while no log flows (a pod
 // Unschedulable, in ImagePullBackOff, the controller's backoff...), so a
 // stuck Job is never followed in silence; again only when the reason changes.
-func (f *follower) sayWaiting(job *batchv1.Job, e *explain.JobExplanation) {
+func (f *follower) sayWaiting(ctx context.Context, job *batchv1.Job, pods []corev1.Pod, e *explain.JobExplanation) {
 	streaming := false
 	for _, s := range f.current {
 		streaming = streaming || !s.finished
 	}
+	if streaming || e.Verdict.Phase != explain.PhasePending && e.Verdict.Phase != explain.PhaseNotStarted {
+		f.waiting = ""
+		return
+	}
+	// A stall's reason may rest on events (FailedCreate: a quota refused
+	// the pods): read them, as list, explain and wait do, so all say the
+	// same; again when the state read without them changes, or after
+	// stallReread, so many pods' updates do not each cost a request.
+	if k := string(e.Verdict.Phase) + "/" + string(e.Verdict.Reason); k != f.stallKey || time.Since(f.stallRead) >= stallReread {
+		f.stallKey, f.stallRead = k, time.Now()
+		f.stall, _ = f.explainNow(ctx, job, pods)
+	}
+	e = f.stall
 	stalled := e.Verdict.Phase == explain.PhasePending || e.Verdict.Phase == explain.PhaseNotStarted
 	// Pods starting and the controller catching up are moments, not stalls.
 	transient := e.Verdict.Reason == explain.ReasonPodsStarting || e.Verdict.Reason == explain.ReasonAwaitingController
-	if streaming || !stalled || transient {
+	if !stalled || transient {
 		f.waiting = ""
 		return
 	}
@@ -679,7 +741,7 @@ func (f *follower) start(ctx context.Context, a Attempt, container string, showC
 		pod:       a.Pod.Name,
 		container: container,
 		follow:    follow,
-		src:       newSource(a, container, showContainer),
+		src:       newSource(f.opts.jobLabel, a, container, showContainer),
 		draining:  make(chan struct{}),
 		cancel:    cancel,
 	}
@@ -835,15 +897,9 @@ func (f *follower) finish(ctx context.Context, pods []corev1.Pod) (int, error) {
 		seen = append(seen, *p)
 	}
 	for _, line := range Gone(job, Attempts(job, seen), f.opts.Selector) {
-		f.errOut.printf("%s\n", line)
+		f.errOut.printf("%s\n", f.opts.aboutJob(line))
 	}
-	in := explain.Input{Job: job, Pods: pods, Now: f.opts.Now()}
-	if events, err := kube.ListJobEvents(ctx, f.client, job, pods); err == nil {
-		in.Events = events
-	} else {
-		in.EventsUnknown = true
-	}
-	e := f.opts.Explain(in)
+	e, in := f.explainNow(ctx, job, pods)
 	f.saveExplanation(&in)
 	line := printers.VerdictLine("job/"+job.Name+" "+string(e.Verdict.Phase), e.Verdict)
 	if e.Verdict.Phase == explain.PhaseFailed || e.Verdict.Phase == explain.PhaseFailing {

@@ -96,14 +96,26 @@ func (f *fakeLogs) requested(s string) bool {
 func failJobAndWait(t *testing.T, client *fake.Clientset, job *batchv1.Job, r *followRun, failed int32, msg string) {
 	t.Helper()
 	job.Status.Failed = failed
-	job.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded", Message: msg}}
-	if _, err := client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
+	setCondition(t, client, job, batchv1.JobCondition{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded", Message: msg})
+	r.wait(t, "Follow did not end with the Job")
+}
+
+// setCondition makes cond the Job's only condition.
+func setCondition(t *testing.T, client *fake.Clientset, job *batchv1.Job, cond batchv1.JobCondition) {
+	t.Helper()
+	job.Status.Conditions = []batchv1.JobCondition{cond}
+	if _, err := client.BatchV1().Jobs(job.Namespace).UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// wait waits for the follow to end; failing says what did not happen.
+func (r *followRun) wait(t *testing.T, failing string) {
+	t.Helper()
 	select {
 	case <-r.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Follow did not end with the Job")
+	case <-time.After(15 * time.Second):
+		t.Fatal(failing)
 	}
 }
 
@@ -316,5 +328,35 @@ func TestFollowSaysWhatItWaitsFor(t *testing.T) {
 	waitFor(t, "the second waiting line", func() bool { return strings.Contains(r.errOut.String(), "waiting: job/gpu Pending: ImagePullBackOff") })
 	if n := strings.Count(r.errOut.String(), "waiting: job/gpu Pending: Unschedulable"); n != 1 {
 		t.Errorf("the Unschedulable stall was said %d times, want once:\n%s", n, r.errOut.String())
+	}
+}
+
+// TestFollowStallReadsEvents: a Job a quota keeps from creating pods is
+// stalled on FailedCreate, which only the events say: -f reads them for its
+// waiting line and its --timeout line, as list, explain and wait do.
+func TestFollowStallReadsEvents(t *testing.T) {
+	job := newJob("quota", false)
+	job.Status.StartTime = &metav1.Time{Time: t0}
+	ev := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{Name: "quota.1", Namespace: "ns"},
+		InvolvedObject: corev1.ObjectReference{Kind: "Job", APIVersion: "batch/v1", Name: "quota", Namespace: "ns", UID: job.UID},
+		Type:           corev1.EventTypeWarning, Reason: "FailedCreate", Count: 3,
+		Message:        `Error creating: pods "quota-x" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`,
+		FirstTimestamp: metav1.NewTime(t0), LastTimestamp: metav1.NewTime(t0.Add(30 * time.Second)),
+	}
+	opts := followOptions(&fakeLogs{})
+	opts.Explain = explain.Explain
+	opts.Now = func() time.Time { return t0.Add(time.Minute) }
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code, err := Follow(ctx, fake.NewClientset(job, ev), job, opts, &out, &errOut)
+	if code != exitcode.Timeout || err == nil {
+		t.Errorf("Follow = %d, %v; want exit %d and the timeout error", code, err, exitcode.Timeout)
+	}
+	for _, want := range []string{"waiting: job/quota Pending: FailedCreate", "job/quota still Pending: FailedCreate"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
 	}
 }

@@ -64,6 +64,21 @@ type Options struct {
 
 	// openStream opens one log request; tests replace it to serve per-pod text.
 	openStream streamFunc
+
+	// The Jobs variants (PrintJobs, FollowJobs) set these: jobLabel names
+	// the Job in every prefix and header, shared is the one sink and stderr
+	// all the Jobs write to, slots bound the followed streams open across
+	// Jobs and fetchSlots the one-shot reads of ended containers.
+	jobLabel   string
+	shared     *sharedOut
+	slots      chan struct{}
+	fetchSlots chan struct{}
+}
+
+// sharedOut is where several Jobs' logs and diagnostics go, whole lines each.
+type sharedOut struct {
+	out    *sink
+	errOut *lockedWriter
 }
 
 // streamFunc opens the log of one container.
@@ -125,7 +140,26 @@ func (o *Options) podLogOptions(container string, follow bool) *corev1.PodLogOpt
 }
 
 func (o *Options) newSink(out io.Writer) *sink {
+	if o.shared != nil {
+		return o.shared.out
+	}
 	return &sink{w: out, prefix: o.Prefix, color: o.Color, escape: o.Escape, save: o.Save}
+}
+
+// aboutJob names the Job before a diagnostic that does not, when several
+// Jobs share stderr.
+func (o *Options) aboutJob(line string) string {
+	if o.jobLabel == "" {
+		return line
+	}
+	return "job " + o.jobLabel + ": " + line
+}
+
+func (o *Options) newErrOut(errOut io.Writer) *lockedWriter {
+	if o.shared != nil {
+		return o.shared.errOut
+	}
+	return &lockedWriter{w: errOut}
 }
 
 // isIndexed reports whether the Job is Indexed.

@@ -19,6 +19,9 @@ type ExplainOptions struct {
 	// Color paints the headline; only on a TTY and never with NO_COLOR (the
 	// command decides).
 	Color bool
+	// ManualRun marks a Job created by hand from its CronJob (the command
+	// reads cronexplain.ManualRun from the Job): "cronjob/NAME, manual run".
+	ManualRun bool
 }
 
 // Row limits of the default (not wide) view.
@@ -37,7 +40,7 @@ func PrintExplanation(w io.Writer, e *explain.JobExplanation, o ExplainOptions) 
 	now := e.ObservedAt.Time
 	b.WriteString(headline(e, o.Color) + "\n")
 
-	facts := [][2]string{{"Job", jobLine(e)}}
+	facts := [][2]string{{"Job", jobLine(e, o.ManualRun)}}
 	if v := e.Verdict.Since; v != nil {
 		facts = append(facts, [2]string{"Since", ClockTime(v.Time, now) + " (" + Relative(v.Time, now) + ")"})
 	}
@@ -153,7 +156,7 @@ func colorize(p explain.Phase, s string) string {
 	return "\x1b[1;" + code + "m" + s + "\x1b[0m"
 }
 
-func jobLine(e *explain.JobExplanation) string {
+func jobLine(e *explain.JobExplanation, manual bool) string {
 	s := e.Spec
 	name := e.Name
 	if e.Namespace != "" {
@@ -181,7 +184,11 @@ func jobLine(e *explain.JobExplanation) string {
 		parts = append(parts, "managedBy "+s.ManagedBy)
 	}
 	if s.OwnerCronJob != "" {
-		parts = append(parts, "cronjob/"+s.OwnerCronJob)
+		owner := "cronjob/" + s.OwnerCronJob
+		if manual {
+			owner += " manual run"
+		}
+		parts = append(parts, owner)
 	}
 	return name + " (" + strings.Join(parts, ", ") + ")"
 }

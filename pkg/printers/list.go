@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
 
@@ -37,7 +38,7 @@ type ListOptions struct {
 	Wide          bool // -o wide
 	AllNamespaces bool // -A: NAMESPACE first
 	NoHeaders     bool
-	CronJob       bool // --cronjob: the KEEP column
+	CronJob       bool // --cronjob: the RUN and KEEP columns
 	WatchEvents   bool // --output-watch-events: the EVENT column
 	// LabelColumns (-L) adds a column per label key after AGE, headed by the
 	// key's last path segment in upper case, as kubectl get does.
@@ -87,6 +88,7 @@ var ListColumns = []ListColumn{
 	{Header: "CONTAINERS", Wide: true, Cell: containersCell},
 	{Header: "IMAGES", Wide: true, Cell: imagesCell},
 	{Header: "SELECTOR", Wide: true, Cell: selectorCell},
+	{Header: "RUN", MinWidth: len("scheduled"), Show: func(o ListOptions) bool { return o.CronJob }, Cell: runCell},
 	{Header: "KEEP", Show: func(o ListOptions) bool { return o.CronJob }, Cell: func(r JobRow, _ time.Time) string { return placeholder(r.Keep) }},
 	{Header: "MESSAGE", Wide: true, Cell: messageCell},
 	{Header: "AGE", Clock: true, Cell: func(r JobRow, now time.Time) string { return Age(r.Job.CreationTimestamp, now) }},
@@ -269,12 +271,26 @@ func completionMode(job *batchv1.Job) string {
 	return string(batchv1.NonIndexedCompletion)
 }
 
-// ownerCell is the Job's controller, as Kind/name: CronJob/nightly.
+// ownerCell is the Job's controller, as Kind/name: CronJob/nightly, with
+// " (manual)" for a run created by hand from its CronJob.
 func ownerCell(r JobRow, _ time.Time) string {
 	if ref := metav1.GetControllerOf(r.Job); ref != nil {
+		if ref.Kind == "CronJob" && cronexplain.ManualRun(r.Job) {
+			return ref.Kind + "/" + ref.Name + " (manual)"
+		}
 		return ref.Kind + "/" + ref.Name
 	}
 	return "<none>"
+}
+
+// runCell is the RUN cell of the --cronjob view: how the CronJob's Job came
+// to be, "scheduled" by the controller or "manual" (created by hand with
+// kubectl create job --from=cronjob/NAME).
+func runCell(r JobRow, _ time.Time) string {
+	if cronexplain.ManualRun(r.Job) {
+		return "manual"
+	}
+	return "scheduled"
 }
 
 func containersCell(r JobRow, _ time.Time) string {

@@ -201,12 +201,12 @@ func TestListColumnSets(t *testing.T) {
 		{ListOptions{}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL AGE"},
 		{ListOptions{AllNamespaces: true}, "NAMESPACE NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL AGE"},
 		{ListOptions{Wide: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL PARALLELISM MODE OWNER CONTAINERS IMAGES SELECTOR MESSAGE AGE"},
-		{ListOptions{CronJob: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL KEEP AGE"},
+		{ListOptions{CronJob: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL RUN KEEP AGE"},
 		{ListOptions{WatchEvents: true, AllNamespaces: true}, "EVENT NAMESPACE NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL AGE"},
 		// kubectl get: -L columns after AGE (the key's last segment), LABELS last.
 		{ListOptions{LabelColumns: []string{"team", "app.kubernetes.io/name"}, ShowLabels: true, Wide: true},
 			"NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL PARALLELISM MODE OWNER CONTAINERS IMAGES SELECTOR MESSAGE AGE TEAM NAME LABELS"},
-		{ListOptions{CronJob: true, ShowLabels: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL KEEP AGE LABELS"},
+		{ListOptions{CronJob: true, ShowLabels: true}, "NAME STATUS REASON COMPLETIONS FAILED DURATION DEADLINE TTL RUN KEEP AGE LABELS"},
 	} {
 		if got := headers(tc.o); got != tc.want {
 			t.Errorf("%+v: got %q, want %q", tc.o, got, tc.want)
@@ -247,6 +247,12 @@ func TestCronJobViewGolden(t *testing.T) {
 		// Successful limit 2 keeps the two newest successes; failed limit 1 the newest failure.
 		"nightly-29540100": "no", "nightly-29540110": "no", "nightly-29540120": "yes",
 		"nightly-29540130": "yes", "nightly-29540140": "yes", "nightly-29540150": "-",
+	}
+	// nightly-29540120 was created by hand: kubectl create job --from=cronjob/nightly.
+	for i := range jobs {
+		if jobs[i].Name == "nightly-29540120" {
+			jobs[i].Annotations = map[string]string{"cronjob.kubernetes.io/instantiate": "manual"}
+		}
 	}
 	var rows []JobRow
 	for i := len(jobs) - 1; i >= 0; i-- { // newest first
