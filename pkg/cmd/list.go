@@ -79,9 +79,9 @@ backoffLimit ("2/2"); the controller then deletes those pods with their restart
 counts, so a Job failed that way shows "≥2/2", as explain says.
 
 It reads the Jobs (in pages of --chunk-size) and, only if some are still live,
-their pods with one more request (in pages ten times bigger), and only if one of
-those is Pending without pods, the FailedCreate events of the namespace's Jobs
-with one more: never one per Job. The verdicts are those of kubectl job explain.
+their pods by name, one request per namespace with live Jobs (in pages ten times
+bigger), and only if one of those is Pending without pods, the FailedCreate
+events of the namespace's Jobs with one more: never one per Job. The verdicts are those of kubectl job explain.
 
 -o json, yaml, name, jsonpath and custom-columns print the Job objects
 themselves (custom-columns as kubectl get does), so the output pipes into
