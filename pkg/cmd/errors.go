@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
+	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
@@ -108,9 +110,31 @@ func (c *commandCore) jobNotFound(ctx context.Context, err error, name string, a
 	if !apierrors.IsNotFound(err) {
 		return err
 	}
-	hint := "list Jobs with: kubectl job list -n " + c.Namespace
+	hint := "list Jobs with: kubectl job list" + namespaceFlag(c.Namespace)
 	if kube.CronJobExists(ctx, c.Client, c.Namespace, name) {
-		hint = fmt.Sprintf("%s is a CronJob: kubectl job explain cronjob/%s -n %s, or its Jobs: kubectl job list --cronjob %s -n %s", name, name, c.Namespace, name, c.Namespace)
+		ns := namespaceFlag(c.Namespace)
+		hint = fmt.Sprintf("%s is a CronJob: kubectl job explain cronjob/%s%s, or its Jobs: kubectl job list --cronjob %s%s", name, name, ns, name, ns)
 	}
 	return withHint(err, "%s", strings.Join(append([]string{hint}, also...), "; "))
+}
+
+// namespaceFlag is " -n NS", what every printed next-step command carries so
+// it can be pasted as is whatever the current namespace; "" for no namespace.
+func namespaceFlag(ns string) string {
+	if ns == "" {
+		return ""
+	}
+	return " -n " + ns
+}
+
+// warnPartial names on errOut each read that failed and, when there was one,
+// returns the partial exit code: what could be read was shown.
+func warnPartial(errOut io.Writer, problems []error) error {
+	for _, p := range problems {
+		fmt.Fprintf(errOut, "Warning: %s\n", printers.Sanitize(p.Error()))
+	}
+	if len(problems) > 0 {
+		return exitcode.New(exitcode.Partial, nil)
+	}
+	return nil
 }

@@ -196,7 +196,7 @@ func waitSeverity(code int) int {
 // verdictLines the line kubectl job logs -f ends with) and returns the worst
 // exit code. Jobs still undecided at the timeout go to errOut.
 func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFor, timeout time.Duration, verdictLines bool) error {
-	worst, pending := exitcode.OK, 0
+	worst, pending := exitcode.OK, []waitOutcome(nil)
 	for _, o := range outcomes {
 		line := printers.WaitLine(o.Name, o.Word, o.Explanation, "")
 		if verdictLines && o.Explanation != nil {
@@ -204,7 +204,7 @@ func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFo
 		}
 		w := out
 		if !o.Done {
-			pending++
+			pending = append(pending, o)
 			line = printers.WaitLine(o.Name, o.Word, o.Explanation, string(target))
 			o.Code = exitcode.Timeout
 			w = errOut
@@ -214,15 +214,25 @@ func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFo
 			worst = o.Code
 		}
 	}
-	if pending > 0 {
+	if len(pending) > 0 {
 		return exitcode.New(exitcode.Timeout, withHint(
-			fmt.Errorf("timed out after %s waiting for %d of %d jobs", timeout, pending, len(outcomes)),
-			"wait longer with --timeout, or see why with kubectl job explain NAME"))
+			fmt.Errorf("timed out after %s waiting for %d of %d jobs", timeout, len(pending), len(outcomes)),
+			"wait longer with --timeout, or see why with %s", explainCommand(pending)))
 	}
 	if worst == exitcode.OK {
 		return nil
 	}
 	return exitcode.New(worst, nil)
+}
+
+// explainCommand is the explain command for the first of the Jobs a wait
+// timed out on ("-l SELECTOR" when none was read), with how many more.
+func explainCommand(pending []waitOutcome) string {
+	cmd := "kubectl job explain " + printers.Sanitize(pending[0].Name) + namespaceFlag(pending[0].Namespace)
+	if n := len(pending) - 1; n > 0 {
+		cmd += fmt.Sprintf(" (and likewise for the %d other %s)", n, explain.PluralWord(n, "Job", "Jobs"))
+	}
+	return cmd
 }
 
 // awaitAccesses is what awaitCreated will read: Jobs to wait on, and to

@@ -84,9 +84,12 @@ var ListColumns = []ListColumn{
 }
 
 // listColumns returns the columns o selects.
-func listColumns(o ListOptions) []ListColumn {
+func listColumns(o ListOptions) []ListColumn { return selectColumns(ListColumns, o) }
+
+// selectColumns returns the columns of all that o selects.
+func selectColumns(all []ListColumn, o ListOptions) []ListColumn {
 	var cols []ListColumn
-	for _, c := range ListColumns {
+	for _, c := range all {
 		if c.Wide && !o.Wide || c.Show != nil && !c.Show(o) {
 			continue
 		}
@@ -96,8 +99,10 @@ func listColumns(o ListOptions) []ListColumn {
 }
 
 // ListTable renders rows as the Job list table, cells escaped for the terminal.
-func ListTable(rows []JobRow, o ListOptions) Table {
-	cols := listColumns(o)
+func ListTable(rows []JobRow, o ListOptions) Table { return columnsTable(listColumns(o), rows, o) }
+
+// columnsTable renders rows with cols.
+func columnsTable(cols []ListColumn, rows []JobRow, o ListOptions) Table {
 	t := Table{Headers: make([]string, len(cols))}
 	for i, c := range cols {
 		t.Headers[i] = c.Header
