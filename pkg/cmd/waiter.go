@@ -229,6 +229,9 @@ func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFo
 // timed out on ("-l SELECTOR" when none was read), with how many more.
 func explainCommand(pending []waitOutcome) string {
 	cmd := "kubectl job explain " + printers.Sanitize(pending[0].Name) + namespaceFlag(pending[0].Namespace)
+	if pending[0].Namespace == "" {
+		cmd += " -A" // a selector over every namespace that was never read
+	}
 	if n := len(pending) - 1; n > 0 {
 		cmd += fmt.Sprintf(" (and likewise for the %d other %s)", n, explain.PluralWord(n, "Job", "Jobs"))
 	}
