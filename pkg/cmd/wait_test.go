@@ -182,6 +182,17 @@ func TestWaitTimeout(t *testing.T) {
 	}
 }
 
+// TestWaitWorstOfFailedAndTimeout: a failed Job (2) outranks another's
+// timeout (3): the exit code is the worst in the order 1, 2, 3, 4, 0.
+func TestWaitWorstOfFailedAndTimeout(t *testing.T) {
+	running := finishedJob("slow")
+	running.Status.Active = 1
+	_, stderr, code, _ := runWait(t, []runtime.Object{running, finishedJob("bad", batchv1.JobFailed)}, "slow", "bad", "--timeout=100ms")
+	if code != exitcode.JobFailed || !strings.Contains(stderr, "timed out after 100ms waiting for 1 of 2 jobs") {
+		t.Errorf("exit %d, want 2; stderr %q", code, stderr)
+	}
+}
+
 func TestProgressText(t *testing.T) {
 	j := finishedJob("p")
 	j.Spec.Completions = ptr.To[int32](3)

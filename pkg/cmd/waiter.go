@@ -215,7 +215,9 @@ func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFo
 		}
 	}
 	if len(pending) > 0 {
-		return exitcode.New(exitcode.Timeout, withHint(
+		// worst counts the timeout (3), and a Job that failed (2) outranks
+		// it, as the help's order says.
+		return exitcode.New(worst, withHint(
 			fmt.Errorf("timed out after %s waiting for %d of %d jobs", timeout, len(pending), len(outcomes)),
 			"wait longer with --timeout, or see why with %s", explainCommand(pending)))
 	}
