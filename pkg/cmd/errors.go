@@ -19,6 +19,7 @@ import (
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
@@ -137,4 +138,17 @@ func warnPartial(errOut io.Writer, problems []error) error {
 		return exitcode.New(exitcode.Partial, nil)
 	}
 	return nil
+}
+
+// explainCommand is the explain command for the first of the Jobs a wait
+// timed out on ("-l SELECTOR" when none was read), with how many more.
+func explainCommand(pending []waitOutcome) string {
+	cmd := "kubectl job explain " + printers.Sanitize(pending[0].Name) + namespaceFlag(pending[0].Namespace)
+	if pending[0].Namespace == "" {
+		cmd += " -A" // a selector over every namespace that was never read
+	}
+	if n := len(pending) - 1; n > 0 {
+		cmd += fmt.Sprintf(" (and likewise for the %d other %s)", n, explain.PluralWord(n, "Job", "Jobs"))
+	}
+	return cmd
 }

@@ -73,6 +73,13 @@ func (o *ExplainOptions) runExplainFleet(ctx context.Context) error {
 		rows[i] = printers.JobRow{Job: in.Job, Explanation: explanations[i]}
 	}
 	switch {
+	case o.printer != nil && *o.PrintFlags.OutputFormat == "name":
+		// The name printer takes no lists: one name per explanation.
+		for _, e := range explanations {
+			if err = o.printer.PrintObj(e, o.Out); err != nil {
+				break
+			}
+		}
 	case o.printer != nil:
 		err = o.printer.PrintObj(printers.NewJobExplanationList(explanations), o.Out)
 	case len(rows) == 0:

@@ -28,6 +28,7 @@ func TestExplainFleetOutputs(t *testing.T) {
 		{"fleet-all-namespaces.txt", []string{"--all", "-A"}},
 		{"fleet-selector.txt", []string{"-l", "batch.kubernetes.io/controller-uid in (uid-done,uid-bo)"}},
 		{"fleet-selector.yaml", []string{"-l", "batch.kubernetes.io/controller-uid=uid-bo", "-o", "yaml"}},
+		{"fleet-selector.name", []string{"-l", "batch.kubernetes.io/controller-uid in (uid-done,uid-bo)", "-o", "name"}},
 		{"fleet-phases.jsonpath", []string{"--all", "-o", `jsonpath={range .items[*]}{.metadata.name} {.verdict.phase} {.verdict.reason}{"\n"}{end}`}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {

@@ -275,7 +275,7 @@ func (o *PruneOptions) deleteAll(ctx context.Context, toDelete []prune.Decision)
 			fmt.Fprintf(o.ErrOut, "%s was already deleted\n", ref)
 		case kube.IsPreconditionFailed(err):
 			failed++
-			fmt.Fprintf(o.ErrOut, "error: %s changed or was re-created since it was listed; not deleted: run %s again to re-check it\n", ref, o.again())
+			fmt.Fprintf(o.ErrOut, "error: %s changed or was re-created since it was listed; not deleted: run %s again to re-check it\n", ref, "kubectl job prune"+o.listScope())
 		default:
 			failed++
 			fmt.Fprintln(o.ErrOut, errorLineAbout("cannot delete "+ref, err))
@@ -292,12 +292,4 @@ func jobRef(job *batchv1.Job, withNamespace bool) string {
 		return fmt.Sprintf("job.batch/%s in %s", job.Name, job.Namespace)
 	}
 	return "job.batch/" + job.Name
-}
-
-// again is the prune command for the same scope, for hints.
-func (o *PruneOptions) again() string {
-	if o.AllNamespaces {
-		return "kubectl job prune -A"
-	}
-	return "kubectl job prune" + namespaceFlag(o.Namespace)
 }

@@ -227,19 +227,6 @@ func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFo
 	return exitcode.New(worst, nil)
 }
 
-// explainCommand is the explain command for the first of the Jobs a wait
-// timed out on ("-l SELECTOR" when none was read), with how many more.
-func explainCommand(pending []waitOutcome) string {
-	cmd := "kubectl job explain " + printers.Sanitize(pending[0].Name) + namespaceFlag(pending[0].Namespace)
-	if pending[0].Namespace == "" {
-		cmd += " -A" // a selector over every namespace that was never read
-	}
-	if n := len(pending) - 1; n > 0 {
-		cmd += fmt.Sprintf(" (and likewise for the %d other %s)", n, explain.PluralWord(n, "Job", "Jobs"))
-	}
-	return cmd
-}
-
 // awaitAccesses is what awaitCreated will read: Jobs to wait on, and to
 // follow one, its pods and their logs. A Job created and then not watchable
 // would leave the command failed and the Job running, so these are checked
