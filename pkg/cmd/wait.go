@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
@@ -179,6 +180,10 @@ func (o *WaitOptions) Run(ctx context.Context) error {
 	stopSaving(10 * time.Second)
 	if errors.Is(err, kube.ErrNoJobs) {
 		return withHint(err, "list Jobs with: kubectl job list%s", o.listScope())
+	}
+	var status *apierrors.StatusError
+	if errors.As(err, &status) && apierrors.IsNotFound(err) && status.ErrStatus.Details != nil {
+		return o.jobNotFound(ctx, err, status.ErrStatus.Details.Name)
 	}
 	if err != nil {
 		return err

@@ -128,7 +128,7 @@ func TestWaitErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"missing"}, 1, `Error from server (NotFound): jobs.batch "missing" not found`},
+		{[]string{"missing"}, 1, `Error from server (NotFound): jobs.batch "missing" not found; list Jobs with: kubectl job list -n ns` + "\n"},
 		{[]string{}, 1, "name one or more Jobs, or select them with -l SELECTOR or --all"},
 		{[]string{"a", "-l", "x=y"}, 1, "not both"},
 		{[]string{"a", "--all"}, 1, "error: give Job names or --all, not both"},

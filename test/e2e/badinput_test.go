@@ -218,7 +218,7 @@ spec:
 		c("no name", `^error: name one or more Jobs, or select them with -l SELECTOR or --all; for example: kubectl job wait NAME$`, in("wait")...),
 		c("a name and --all", `^error: give Job names or --all, not both$`, in("wait", "done", "--all")...),
 		c("--all and -l", `^error: cannot set --all and --selector at the same time$`, in("wait", "--all", "-l", "app=x")...),
-		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found`, in("wait", "missing", "--timeout=10s")...),
+		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with: kubectl job list -n NS$`, in("wait", "missing", "--timeout=10s")...),
 		c("unknown --for", `^error: --for must be one of complete, failed, finished or suspended, got "bogus"$`, in("wait", "done", "--for=bogus")...),
 		c("bad --timeout", `^error: invalid value "abc" for --timeout: want a duration such as 30s, 5m or 1h30m; see 'kubectl job wait --help'$`, in("wait", "done", "--timeout=abc")...),
 		c("negative --timeout", `^error: --timeout must not be negative, got -1s$`, in("wait", "done", "--timeout=-1s")...),
