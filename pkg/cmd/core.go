@@ -80,6 +80,14 @@ func (c *commandCore) addAllNamespacesFlag(cmd *cobra.Command, usage string) {
 	cmd.Flags().BoolVarP(&c.AllNamespaces, "all-namespaces", "A", c.AllNamespaces, usage)
 }
 
+// listScope is the scope flag of a next-step command: " -A" or " -n NS".
+func (c *commandCore) listScope() string {
+	if c.AllNamespaces {
+		return " -A"
+	}
+	return namespaceFlag(c.Namespace)
+}
+
 // noResources is kubectl's message for an empty selection.
 func (c *commandCore) noResources() string { return noJobsFound(c.scope()) }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -38,7 +37,7 @@ func NewDescribeOptions(configFlags *genericclioptions.ConfigFlags, streams gene
 func NewCmdDescribe(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewDescribeOptions(configFlags, streams)
 	cmd := &cobra.Command{
-		Use:   "describe (NAME... | -l SELECTOR)",
+		Use:   "describe [NAME... | -l SELECTOR] [-A]",
 		Short: "Show everything about Jobs: spec, conditions, attempts, a timeline and events",
 		Long: `Show what kubectl describe job shows, and what it leaves out: the verdict of
 the explain engine on top, every spec knob (<unset> when not set), the
@@ -46,18 +45,24 @@ conditions, failed/terminating/uncounted counters, each pod attempt, the
 per-index table of Indexed Jobs, a timeline of the attempts with the deadline
 and TTL deletion marked, and the merged Job and pod events.
 
-Each Job costs at most 4 requests (the Job, its pods, their events), whatever
-the number of pods.`,
+Each Job named costs at most 4 requests (the Job, its pods, their events),
+whatever the number of pods. Without a name it describes every Job of the
+namespace (with -l, those matching; with -A, of every namespace), as kubectl
+describe jobs does, from one Jobs list, one pods list per namespace and one events list
+whatever the number of Jobs.`,
 		Example: `  # Describe a Job
   kubectl job describe pi
+
+  # Describe every Job of the namespace batch
+  kubectl job describe -n batch
 
   # Describe every Job labelled app=etl in every namespace
   kubectl job describe -A -l app=etl`,
 		RunE: runE(o),
 	}
-	o.addAllNamespacesFlag(cmd, "With -l, describe matching Jobs in every namespace.")
+	o.addAllNamespacesFlag(cmd, "Without a name, describe the Jobs of every namespace.")
 	cmd.Flags().StringVarP(&o.LabelSelector, "selector", "l", o.LabelSelector, "Describe the Jobs matching this label selector, e.g. -l app=etl.")
-	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "With -l, read Jobs in pages of this many; 0 reads them in one request.")
+	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Without a name, read Jobs and events in pages of this many; 0 reads them in one request.")
 	addPodFailureBackoffFlag(cmd.Flags(), &o.PodFailureBackoff)
 	return cmd
 }
@@ -74,8 +79,6 @@ func (o *DescribeOptions) Complete(_ *cobra.Command, args []string) error {
 // Validate checks that Jobs are named one way only.
 func (o *DescribeOptions) Validate() error {
 	switch {
-	case len(o.Names) == 0 && o.LabelSelector == "":
-		return errors.New("name at least one Job or give a selector; list Jobs with: kubectl job list")
 	case len(o.Names) > 0 && o.LabelSelector != "":
 		return errors.New("names cannot be given with a selector; use either NAME... or -l")
 	case len(o.Names) > 0 && o.AllNamespaces:
@@ -90,32 +93,15 @@ func (o *DescribeOptions) Validate() error {
 // and the others are still described (exit 1); pods or events that could not
 // be read are named on stderr (exit 5, partial).
 func (o *DescribeOptions) Run(ctx context.Context) error {
-	type target struct{ namespace, name string }
-	var targets []target
-	if o.LabelSelector != "" {
-		jobs, _, err := kube.ListJobs(ctx, o.Client, o.scope(), metav1.ListOptions{LabelSelector: o.LabelSelector, Limit: o.ChunkSize})
-		if err != nil {
-			return err
-		}
-		if len(jobs) == 0 {
-			fmt.Fprintln(o.ErrOut, o.noResources())
-			return nil
-		}
-		for _, j := range jobs {
-			targets = append(targets, target{j.Namespace, j.Name})
-		}
-	} else {
-		for _, n := range o.Names {
-			targets = append(targets, target{o.Namespace, n})
-		}
+	if len(o.Names) == 0 {
+		return o.describeSelected(ctx)
 	}
-
 	failed, partial, printed := false, false, 0
 	warned := map[string]bool{}
-	for _, t := range targets {
-		f, err := kube.FetchJob(ctx, o.Client, t.namespace, t.name, o.Now())
+	for _, name := range o.Names {
+		f, err := kube.FetchJob(ctx, o.Client, o.Namespace, name, o.Now())
 		if err != nil {
-			fmt.Fprintln(o.ErrOut, errorMessage(o.jobNotFound(ctx, err, t.name)))
+			fmt.Fprintln(o.ErrOut, errorMessage(o.jobNotFound(ctx, err, name)))
 			if ctx.Err() != nil {
 				return exitcode.New(exitcode.Error, nil)
 			}
@@ -128,18 +114,14 @@ func (o *DescribeOptions) Run(ctx context.Context) error {
 			// one line says it, however many Jobs are described.
 			line := "Warning: " + printers.Sanitize(p.Error())
 			if !apierrors.IsForbidden(p) {
-				line = fmt.Sprintf("Warning: job/%s: %s", printers.Sanitize(t.name), printers.Sanitize(p.Error()))
+				line = fmt.Sprintf("Warning: job/%s: %s", printers.Sanitize(name), printers.Sanitize(p.Error()))
 			}
 			if !warned[line] {
 				warned[line] = true
 				fmt.Fprintln(o.ErrOut, line)
 			}
 		}
-		if printed > 0 {
-			fmt.Fprint(o.Out, "\n\n")
-		}
-		f.Input.PodFailureBackoff = o.PodFailureBackoff
-		if err := printers.DescribeJob(o.Out, f.Input.Job, explain.Explain(f.Input)); err != nil {
+		if err := o.describe(printed > 0, f.Input); err != nil {
 			return err
 		}
 		printed++
@@ -151,4 +133,32 @@ func (o *DescribeOptions) Run(ctx context.Context) error {
 		return exitcode.New(exitcode.Partial, nil)
 	}
 	return nil
+}
+
+// describeSelected describes every Job of the scope that matches the
+// selector (all without one), from the lists kubectl job explain --all reads.
+func (o *DescribeOptions) describeSelected(ctx context.Context) error {
+	fetched, err := kube.FetchJobs(ctx, o.Client, o.scope(), o.LabelSelector, o.ChunkSize, o.Now())
+	if err != nil {
+		return err
+	}
+	if len(fetched.Inputs) == 0 {
+		fmt.Fprintln(o.ErrOut, o.noResources())
+		return nil
+	}
+	for i, in := range fetched.Inputs {
+		if err := o.describe(i > 0, in); err != nil {
+			return err
+		}
+	}
+	return warnPartial(o.ErrOut, fetched.Problems)
+}
+
+// describe prints one Job, after a blank line between Jobs.
+func (o *DescribeOptions) describe(separate bool, in explain.Input) error {
+	if separate {
+		fmt.Fprint(o.Out, "\n\n")
+	}
+	in.PodFailureBackoff = o.PodFailureBackoff
+	return printers.DescribeJob(o.Out, in.Job, explain.Explain(in))
 }

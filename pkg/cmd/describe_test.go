@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
@@ -41,7 +42,41 @@ func TestDescribeSelector(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, "No resources found in ns namespace.") {
 		t.Errorf("empty selector: exit %d, stderr %q", code, errOut)
 	}
-	if _, errOut, code := runDescribe(t, fake.NewClientset()); code != exitcode.Error || !strings.Contains(errOut, "name at least one Job") {
-		t.Errorf("no args: exit %d, stderr %q", code, errOut)
+	if _, errOut, code := runDescribe(t, fake.NewClientset()); code != 0 || errOut != "No resources found in ns namespace.\n" {
+		t.Errorf("no Jobs: exit %d, stderr %q", code, errOut)
+	}
+	for _, args := range [][]string{{"bo", "-l", "a=b"}, {"bo", "-A"}, {"--chunk-size=-1"}} {
+		client := fake.NewClientset(sampleClusterObjects(t)...)
+		if out, errOut, code := runDescribe(t, client, args...); code != exitcode.Error || out != "" || !strings.HasPrefix(errOut, "error: ") || len(client.Actions()) != 0 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q, %d requests; want exit 1, one error, no request", args, code, out, errOut, len(client.Actions()))
+		}
+	}
+}
+
+// TestDescribeAll: describe without a name describes every Job of the
+// namespace, each exactly as describe NAME does, from 3 lists whatever their
+// number (kubectl describe jobs).
+func TestDescribeAll(t *testing.T) {
+	objs := sampleClusterObjects(t)
+	client := fake.NewClientset(objs...)
+	out, errOut, code := runDescribe(t, client)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if got := requests(client); strings.Join(got, ",") != "list jobs ns,list pods ns,list events ns,list nodes " {
+		t.Errorf("requests %v, want one list each of jobs, pods, events and (a pod is unschedulable) nodes", got)
+	}
+	names := []string{"bd", "bo", "dl", "done", "fg", "mf", "mk", "pf", "pu", "run", "su"}
+	var want []string
+	for _, n := range names {
+		one, _, _ := runDescribe(t, fake.NewClientset(objs...), n)
+		want = append(want, one)
+	}
+	if d := cmp.Diff(strings.Join(want, "\n\n"), out); d != "" {
+		t.Errorf("describe differs from describe %s (-want +got):\n%s", strings.Join(names, " "), d)
+	}
+	all, _, _ := runDescribe(t, fake.NewClientset(objs...), "-A")
+	if all != out {
+		t.Errorf("describe -A differs from describe in the only namespace")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"regexp"
@@ -15,6 +16,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
@@ -94,9 +97,10 @@ func (c *commandCore) jobNotFound(ctx context.Context, err error, name string, a
 	if !apierrors.IsNotFound(err) {
 		return err
 	}
-	hint := "list Jobs with: kubectl job list -n " + c.Namespace
+	hint := "list Jobs with: kubectl job list" + namespaceFlag(c.Namespace)
 	if kube.CronJobExists(ctx, c.Client, c.Namespace, name) {
-		hint = fmt.Sprintf("%s is a CronJob: kubectl job explain cronjob/%s -n %s, or its Jobs: kubectl job list --cronjob %s -n %s", name, name, c.Namespace, name, c.Namespace)
+		ns := namespaceFlag(c.Namespace)
+		hint = fmt.Sprintf("%s is a CronJob: kubectl job explain cronjob/%s%s, or its Jobs: kubectl job list --cronjob %s%s", name, name, ns, name, ns)
 	}
 	return withHint(err, "%s", strings.Join(append([]string{hint}, also...), "; "))
 }
@@ -126,4 +130,38 @@ func connectionErrorMessage(err *url.Error) string {
 		return fmt.Sprintf("The connection to the server %s was refused - did you specify the right host or port?", host)
 	}
 	return fmt.Sprintf("Unable to connect to the server: %v", err.Err)
+}
+
+// namespaceFlag is " -n NS", what every printed next-step command carries so
+// it can be pasted as is whatever the current namespace; "" for no namespace.
+func namespaceFlag(ns string) string {
+	if ns == "" {
+		return ""
+	}
+	return " -n " + ns
+}
+
+// warnPartial names on errOut each read that failed and, when there was one,
+// returns the partial exit code: what could be read was shown.
+func warnPartial(errOut io.Writer, problems []error) error {
+	for _, p := range problems {
+		fmt.Fprintf(errOut, "Warning: %s\n", printers.Sanitize(p.Error()))
+	}
+	if len(problems) > 0 {
+		return exitcode.New(exitcode.Partial, nil)
+	}
+	return nil
+}
+
+// explainCommand is the explain command for the first of the Jobs a wait
+// timed out on ("-l SELECTOR" when none was read), with how many more.
+func explainCommand(pending []waitOutcome) string {
+	cmd := "kubectl job explain " + printers.Sanitize(pending[0].Name) + namespaceFlag(pending[0].Namespace)
+	if pending[0].Namespace == "" {
+		cmd += " -A" // a selector over every namespace that was never read
+	}
+	if n := len(pending) - 1; n > 0 {
+		cmd += fmt.Sprintf(" (and likewise for the %d other %s)", n, explain.PluralWord(n, "Job", "Jobs"))
+	}
+	return cmd
 }

@@ -45,6 +45,7 @@ type ExplainOptions struct {
 	printer   cliprinters.ResourcePrinter // nil for the human view ("" and wide)
 	wide      bool
 	cron      cronJobFlags // explain cronjob/NAME (explain_cronjob.go)
+	fleet     fleetFlags   // explain -l / --all (explain_fleet.go)
 }
 
 // NewExplainOptions returns ExplainOptions with the defaults.
@@ -61,7 +62,7 @@ func NewExplainOptions(configFlags *genericclioptions.ConfigFlags, streams gener
 func NewCmdExplain(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewExplainOptions(configFlags, streams)
 	cmd := &cobra.Command{
-		Use:   "explain NAME [-o json|yaml|wide|jsonpath=...] | explain [NAME] -f FILE | explain cronjob/NAME [--since 24h] [--next 5]",
+		Use:   "explain NAME [-o json|yaml|wide|jsonpath=...] | explain (-l SELECTOR | --all) [-A] | explain [NAME] -f FILE | explain cronjob/NAME [--since 24h] [--next 5]",
 		Short: "Explain why a Job succeeded, failed or is stuck, with numbers",
 		Long: `Explain why a Job succeeded, failed or is stuck, tied to numbers.
 
@@ -76,7 +77,14 @@ and what to run next. It reads the Job, its pods and their events in at most
 
 With -f it explains saved objects without a cluster, for post-mortems: the
 output of "kubectl get job,pods,events -o yaml" (a List, or several YAML
-documents), or a single Job.`,
+documents), or a single Job.
+
+With -l SELECTOR or --all (and -A for every namespace) it explains many Jobs,
+one line each: the phase, the reason, the counts and the verdict's message,
+or with -o json|yaml a JobExplanationList whose items are the JobExplanations
+explain NAME prints. It reads one Jobs list, one pods list per namespace and one events list
+whatever the number of Jobs; like explain NAME it exits 0 whatever the
+verdicts (5 when pods or events could not be read).`,
 		Example: `  # Explain why the Job pi failed, succeeded or is stuck
   kubectl job explain pi
 
@@ -94,7 +102,7 @@ documents), or a single Job.`,
   kubectl job explain pi -f pi.yaml --now=2026-03-01T12:00:00Z
 
   # Explain a Job read from stdin
-  kubectl get job pi -o yaml | kubectl job explain -f -` + cronJobExplainExamples,
+  kubectl get job pi -o yaml | kubectl job explain -f -` + fleetExamples + cronJobExplainExamples,
 		Args: atMostOneArg,
 		RunE: runE(o),
 	}
@@ -105,6 +113,7 @@ documents), or a single Job.`,
 	addPodFailureBackoffFlag(cmd.Flags(), &o.PodFailureBackoff)
 	cmd.Flags().StringVar(&o.NowFlag, "now", "", "Explain as of this RFC3339 time instead of the current time (reproducible post-mortems)")
 	o.cron.addFlags(cmd)
+	o.addFleetFlags(cmd)
 	return cmd
 }
 
@@ -153,13 +162,17 @@ func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
 
 // Validate checks the arguments before any request.
 func (o *ExplainOptions) Validate() error {
+	if err := o.validateFleet(); err != nil {
+		return err
+	}
 	switch {
+	case o.isFleet():
 	case o.isCronJob:
 		return nil // runExplainCronJob checks its own
 	case o.Local && o.Filename == "":
 		return withHint(errors.New("--local needs objects to explain"), "give them with -f FILE, or -f - for stdin")
 	case o.Name == "" && o.Filename == "":
-		return withHint(errors.New("a Job name is required"), "run kubectl job explain NAME, or list Jobs with: kubectl job list%s", explainNamespaceFlag(o.Namespace))
+		return withHint(errors.New("a Job name is required"), "run kubectl job explain NAME, or list Jobs with: kubectl job list%s", namespaceFlag(o.Namespace))
 	}
 	return validatePodFailureBackoff(o.PodFailureBackoff)
 }
@@ -169,6 +182,9 @@ func (o *ExplainOptions) Validate() error {
 func (o *ExplainOptions) Run(ctx context.Context) error {
 	if o.isCronJob {
 		return o.runExplainCronJob(ctx, o.cronJob)
+	}
+	if o.isFleet() {
+		return o.runExplainFleet(ctx)
 	}
 	var (
 		in       explain.Input
@@ -263,11 +279,4 @@ func (o *ExplainOptions) readLocal() (explain.Input, []error, error) {
 		in.EventsUnknown = true
 	}
 	return in, notes, nil
-}
-
-func explainNamespaceFlag(ns string) string {
-	if ns == "" {
-		return ""
-	}
-	return " -n " + ns
 }

@@ -15,7 +15,6 @@ import (
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
-	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
@@ -90,7 +89,7 @@ func (o *ExplainOptions) runExplainCronJob(ctx context.Context, name string) err
 		return withHint(errors.New("--local needs objects to explain"), "give them with -f FILE, or -f - for stdin")
 	}
 	if name == "" {
-		return withHint(errors.New("a CronJob name is required after cronjob/"), "list CronJobs with: kubectl job list --cronjobs%s", explainNamespaceFlag(o.Namespace))
+		return withHint(errors.New("a CronJob name is required after cronjob/"), "list CronJobs with: kubectl job list --cronjobs%s", namespaceFlag(o.Namespace))
 	}
 	if o.cron.Next < 0 {
 		return withHint(fmt.Errorf("invalid --next %d: must be 0 or more", o.cron.Next), "give a count like --next 5")
@@ -111,7 +110,7 @@ func (o *ExplainOptions) runExplainCronJob(ctx context.Context, name string) err
 		fetched, err := kube.FetchCronJob(ctx, o.Client, o.Namespace, name, o.now)
 		if err != nil {
 			if apierrors.IsNotFound(err) {
-				return withHint(err, "list CronJobs with: kubectl job list --cronjobs%s", explainNamespaceFlag(o.Namespace))
+				return withHint(err, "list CronJobs with: kubectl job list --cronjobs%s", namespaceFlag(o.Namespace))
 			}
 			return err
 		}
@@ -131,13 +130,7 @@ func (o *ExplainOptions) runExplainCronJob(ctx context.Context, name string) err
 	if err != nil {
 		return err
 	}
-	for _, p := range problems {
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", printers.Sanitize(p.Error()))
-	}
-	if len(problems) > 0 {
-		return exitcode.New(exitcode.Partial, nil)
-	}
-	return nil
+	return warnPartial(o.ErrOut, problems)
 }
 
 // readLocalCronJob reads -f: the CronJob NAME, its Jobs and events.

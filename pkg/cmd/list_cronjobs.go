@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
-	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
@@ -61,11 +60,5 @@ func (o *ListOptions) runCronJobs(ctx context.Context) error {
 	} else if err := printers.PrintCronJobList(o.Out, rows, printers.CronJobListOptions{AllNamespaces: o.AllNamespaces, NoHeaders: o.NoHeaders}); err != nil {
 		return err
 	}
-	for _, p := range list.Problems {
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", printers.Sanitize(p.Error()))
-	}
-	if len(list.Problems) > 0 {
-		return exitcode.New(exitcode.Partial, nil)
-	}
-	return nil
+	return warnPartial(o.ErrOut, list.Problems)
 }

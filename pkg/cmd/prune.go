@@ -275,7 +275,7 @@ func (o *PruneOptions) deleteAll(ctx context.Context, toDelete []prune.Decision)
 			fmt.Fprintf(o.ErrOut, "%s was already deleted\n", ref)
 		case kube.IsPreconditionFailed(err):
 			failed++
-			fmt.Fprintf(o.ErrOut, "error: %s changed or was re-created since it was listed; not deleted: run kubectl job prune again to re-check it\n", ref)
+			fmt.Fprintf(o.ErrOut, "error: %s changed or was re-created since it was listed; not deleted: run %s again to re-check it\n", ref, "kubectl job prune"+o.listScope())
 		default:
 			failed++
 			fmt.Fprintln(o.ErrOut, errorLineAbout("cannot delete "+ref, err))

@@ -159,7 +159,7 @@ func (o *RerunOptions) Run(ctx context.Context) error {
 	phase := explain.Explain(explain.Input{Job: old, Now: o.Now(), PodsUnknown: true}).Verdict.Phase
 	if !phase.Finished() && !o.Force {
 		return withHint(fmt.Errorf("job %s has not finished (%s): a rerun now would run it twice at once", o.Name, phase),
-			"wait for it with kubectl job wait %s, or rerun anyway with --force", o.Name)
+			"wait for it with kubectl job wait %s%s, or rerun anyway with --force", o.Name, namespaceFlag(o.Namespace))
 	}
 	if o.FailedIndexesOnly && phase != explain.PhaseFailed {
 		return fmt.Errorf("--failed-indexes-only reruns the indexes of a failed Job, but job %s is %s", o.Name, phase)

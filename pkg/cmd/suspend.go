@@ -216,7 +216,7 @@ func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
 	phase := explain.Explain(explain.Input{Job: job, PodsUnknown: true}).Verdict.Phase
 	if phase.Finished() {
 		fmt.Fprintf(o.Out, "job.batch/%s unchanged\n", name)
-		fmt.Fprintf(o.ErrOut, "  it is %s: a finished Job cannot be %s; rerun it with kubectl job rerun %s\n", phase, o.done(), name)
+		fmt.Fprintf(o.ErrOut, "  it is %s: a finished Job cannot be %s; rerun it with kubectl job rerun %s%s\n", phase, o.done(), name, namespaceFlag(job.Namespace))
 		return nil
 	}
 	if ptr.Deref(job.Spec.Suspend, false) == o.Suspend {
@@ -237,7 +237,7 @@ func (o *SuspendOptions) job(ctx context.Context, job *batchv1.Job) error {
 		if d := job.Spec.ActiveDeadlineSeconds; d != nil {
 			fmt.Fprintf(o.ErrOut, "  its deadline clock (activeDeadlineSeconds %d) stops, and starts from zero on resume\n", *d)
 		}
-		fmt.Fprintf(o.ErrOut, "  resume it with kubectl job resume %s\n", name)
+		fmt.Fprintf(o.ErrOut, "  resume it with kubectl job resume %s%s\n", name, namespaceFlag(job.Namespace))
 		return nil
 	}
 	fmt.Fprintf(o.Out, "job.batch/%s resumed\n", name)
@@ -272,8 +272,8 @@ func (o *SuspendOptions) cronJob(ctx context.Context, name string) error {
 			for _, ref := range cj.Status.Active {
 				names = append(names, printers.Sanitize(ref.Name))
 			}
-			fmt.Fprintf(o.ErrOut, "  its %s not affected; suspend %s with kubectl job suspend %s\n",
-				explain.Plural(n, "running Job is", "running Jobs are"), explain.PluralWord(n, "it", "them"), strings.Join(names, " "))
+			fmt.Fprintf(o.ErrOut, "  its %s not affected; suspend %s with kubectl job suspend %s%s\n",
+				explain.Plural(n, "running Job is", "running Jobs are"), explain.PluralWord(n, "it", "them"), strings.Join(names, " "), namespaceFlag(o.Namespace))
 		}
 		return nil
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -126,5 +127,54 @@ func TestSuspendCronJob(t *testing.T) {
 	stdout, stderr, code, _ = runSuspend(t, false, []runtime.Object{cj}, "cj/nightly")
 	if code != 0 || stdout != "cronjob.batch/nightly resumed\n" || !strings.Contains(stderr, `schedule "0 3 * * *" applies again`) {
 		t.Errorf("resume: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+}
+
+// nextStep is a kubectl job command printed for the user to run, up to the
+// end of its clause.
+var nextStep = regexp.MustCompile(`kubectl job [a-z]+[^;,()\n]*`)
+
+// TestHintsCarryNamespace runs every command that prints a next step in
+// namespace ns and checks that each printed "kubectl job VERB ..." command
+// carries -n ns, so pasting it acts on the same Job whatever the current
+// namespace (issue 21: "resume it with kubectl job resume long").
+func TestHintsCarryNamespace(t *testing.T) {
+	running := finishedJob("long")
+	running.Status.Active = 1
+	done := finishedJob("done", batchv1.JobComplete)
+	cj := &batchv1.CronJob{
+		ObjectMeta: metav1.ObjectMeta{Name: "nightly", Namespace: "ns"},
+		Spec:       batchv1.CronJobSpec{Schedule: "0 3 * * *"},
+		Status:     batchv1.CronJobStatus{Active: []corev1.ObjectReference{{Name: "nightly-123"}}},
+	}
+	objs := []runtime.Object{running, done, cj}
+	for _, args := range [][]string{
+		{"suspend", "long"},            // resume it with ...
+		{"suspend", "done"},            // rerun it with ...
+		{"suspend", "cronjob/nightly"}, // suspend its Jobs with ...
+		{"rerun", "long"},              // wait for it with ...
+		{"wait", "long", "--timeout=50ms"},
+		{"wait", "long", "done", "--timeout=50ms"},
+		{"explain", "done"},
+		{"explain", "long"},
+		{"explain", "missing"},
+		{"explain", "nightly"},
+		{"describe", "missing"},
+		{"explain", "-l", "batch=b1", "-o", "wide"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			cs := fake.NewClientset(objs...)
+			answerAccessReviews(cs)
+			r := runJob(t, cs, testNow, "", args...)
+			steps := nextStep.FindAllString(r.stdout+r.stderr, -1)
+			if len(steps) == 0 {
+				t.Fatalf("no next step printed; stdout %q stderr %q", r.stdout, r.stderr)
+			}
+			for _, s := range steps {
+				if !strings.Contains(s, " -n ns") {
+					t.Errorf("%q lacks -n ns", s)
+				}
+			}
+		})
 	}
 }

@@ -16,9 +16,10 @@ import (
 
 // TestOneVerdict runs list, describe, explain, wait, prune and logs -f over
 // the same Jobs (the explain samples, real status shapes, and a quota-blocked
-// Job) and checks that all six say the same phase and reason for each, and
-// that what they say agrees with the Job's own conditions, read here
-// (conditionVerdict): no command is the reference for the others.
+// Job), each Job alone and, for explain and wait, all at once (--all), and
+// checks that all say the same phase and reason for each, and that what they
+// say agrees with the Job's own conditions, read here (conditionVerdict): no
+// command is the reference for the others.
 func TestOneVerdict(t *testing.T) {
 	objs := sampleClusterObjects(t)
 	data, err := os.ReadFile(filepath.Join("testdata", "verdict", "quota.yaml"))
@@ -39,6 +40,8 @@ func TestOneVerdict(t *testing.T) {
 
 	list := tableVerdicts(t, runJob(t, client(), listNow, "", "list", "-o", "wide"))
 	prune := tableVerdicts(t, runJob(t, client(), listNow, "", "prune", "--dry-run"))
+	fleet := tableVerdicts(t, runJob(t, client(), listNow, "", "explain", "--all"))
+	waitAll := runJob(t, client(), listNow, "", "wait", "--all", "--timeout=50ms")
 	names := 0
 	for _, o := range objs {
 		job, ok := o.(*batchv1.Job)
@@ -47,7 +50,8 @@ func TestOneVerdict(t *testing.T) {
 		}
 		name := job.Name
 		names++
-		got := map[string]string{"list": list[name], "prune": prune[name]}
+		got := map[string]string{"list": list[name], "prune": prune[name], "explain --all": fleet[name],
+			"wait --all": oneverdict.WaitVerdict(name, waitAll.stdout+waitAll.stderr)}
 		r := runJob(t, client(), listNow, "", "explain", name, "-o", "jsonpath={.verdict.phase} {.verdict.reason}")
 		got["explain"] = strings.TrimSpace(r.stdout)
 		r = runJob(t, client(), listNow, "", "describe", name)

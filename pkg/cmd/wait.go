@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
@@ -34,9 +35,11 @@ type WaitOptions struct {
 
 	Names    []string
 	Selector string
-	For      string
-	Timeout  time.Duration
-	Early    bool
+	// All is --all: every Job of the namespace (or of all with -A).
+	All     bool
+	For     string
+	Timeout time.Duration
+	Early   bool
 	// Save is --save DIR (one Job).
 	Save string
 
@@ -54,7 +57,7 @@ func NewWaitOptions(configFlags *genericclioptions.ConfigFlags, streams generici
 func NewCmdWait(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewWaitOptions(configFlags, streams)
 	cmd := &cobra.Command{
-		Use:   "wait (NAME... | -l SELECTOR) [--for=complete|failed|finished|suspended] [--timeout=DURATION] [--early]",
+		Use:   "wait (NAME... | -l SELECTOR | --all) [-A] [--for=complete|failed|finished|suspended] [--timeout=DURATION] [--early]",
 		Short: "Wait for Jobs to complete, fail, finish or be suspended",
 		Long: `Wait for one or more Jobs and exit with a code that says how they ended.
 
@@ -74,7 +77,9 @@ Exit codes (shared with create --wait, rerun --wait and logs -f):
 A Job with spec.managedBy set to another controller (MultiKueue, say) is
 waited for like any other: that controller writes its conditions.
 With several Jobs it waits for all of them and exits with the worst code, in
-the order 1, 2, 3, 4, 0.
+the order 1, 2, 3, 4, 0. -l SELECTOR and --all (with -A, in every namespace)
+wait for the Jobs that match when the wait starts, as kubectl wait does; none
+matching is an error (exit 1).
 
 --timeout=0 (the default) waits as long as it takes. --early decides as soon
 as the controller has decided (FailureTarget / SuccessCriteriaMet), without
@@ -88,6 +93,9 @@ waiting for the remaining pods to terminate.`,
   # Wait for every Job of a release, exit with the worst outcome
   kubectl job wait -l app.kubernetes.io/instance=nightly
 
+  # Wait for every Job of the namespace to complete
+  kubectl job wait --all -n batch --for=complete
+
   # React as soon as the controller decided, while pods still terminate
   kubectl job wait migrate --early
 
@@ -96,6 +104,8 @@ waiting for the remaining pods to terminate.`,
 		RunE: runE(o),
 	}
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", o.Selector, "Wait for every Job matching this label selector (found when the wait starts)")
+	cmd.Flags().BoolVar(&o.All, "all", o.All, "Wait for every Job of the namespace (found when the wait starts)")
+	o.addAllNamespacesFlag(cmd, "With -l or --all, wait for the Jobs of every namespace")
 	cmd.Flags().StringVar(&o.For, "for", o.For, "What to wait for: complete, failed, finished (complete or failed) or suspended")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "Give up after this long and exit 3; 0 waits as long as it takes")
 	cmd.Flags().StringVar(&o.Save, "save", "", "With one Job: "+saveFlagUsage)
@@ -114,11 +124,17 @@ func (o *WaitOptions) Complete(_ *cobra.Command, args []string) error {
 
 // Validate checks the arguments before any request.
 func (o *WaitOptions) Validate() error {
-	if len(o.Names) == 0 && o.Selector == "" {
-		return withHint(errors.New("name one or more Jobs or give a selector with -l"), "for example: kubectl job wait NAME")
-	}
-	if len(o.Names) > 0 && o.Selector != "" {
+	switch {
+	case len(o.Names) == 0 && o.Selector == "" && !o.All:
+		return withHint(errors.New("name one or more Jobs, or select them with -l SELECTOR or --all"), "for example: kubectl job wait NAME")
+	case len(o.Names) > 0 && o.Selector != "":
 		return errors.New("give Job names or -l SELECTOR, not both")
+	case len(o.Names) > 0 && o.All:
+		return errors.New("give Job names or --all, not both")
+	case o.Selector != "" && o.All:
+		return errors.New("cannot set --all and --selector at the same time")
+	case o.AllNamespaces && len(o.Names) > 0:
+		return errors.New("-A needs -l SELECTOR or --all: named Jobs are waited for in one namespace")
 	}
 	if _, err := parseWaitFor(o.For); err != nil {
 		return err
@@ -136,8 +152,8 @@ func (o *WaitOptions) Run(ctx context.Context) error {
 	for _, n := range o.Names {
 		targets = append(targets, kube.JobTarget{Namespace: o.Namespace, Name: n})
 	}
-	if o.Selector != "" {
-		targets = append(targets, kube.JobTarget{Namespace: o.Namespace, LabelSelector: o.Selector})
+	if o.Selector != "" || o.All {
+		targets = append(targets, kube.JobTarget{Namespace: o.scope(), LabelSelector: o.Selector})
 	}
 	showProgress := len(o.Names) == 1 && cliprinters.IsTerminal(o.ErrOut)
 	if o.Progress != nil {
@@ -162,6 +178,13 @@ func (o *WaitOptions) Run(ctx context.Context) error {
 	}
 	outcomes, err := w.wait(ctx, targets)
 	stopSaving(10 * time.Second)
+	if errors.Is(err, kube.ErrNoJobs) {
+		return withHint(err, "list Jobs with: kubectl job list%s", o.listScope())
+	}
+	var status *apierrors.StatusError
+	if errors.As(err, &status) && apierrors.IsNotFound(err) && status.ErrStatus.Details != nil {
+		return o.jobNotFound(ctx, err, status.ErrStatus.Details.Name)
+	}
 	if err != nil {
 		return err
 	}
@@ -182,8 +205,11 @@ func parseWaitFor(s string) (waitFor, error) {
 }
 
 func waitTargetName(t kube.JobTarget) string {
-	if t.Name != "" {
+	switch {
+	case t.Name != "":
 		return t.Name
+	case t.LabelSelector == "":
+		return "--all"
 	}
 	return "-l " + t.LabelSelector
 }

@@ -106,6 +106,9 @@ func TestWaitExitCodes(t *testing.T) {
 		{[]string{"ok", "bad"}, 2, "job.batch/ok complete"},
 		{[]string{"ok", "paused"}, 4, "job.batch/paused suspended"},
 		{[]string{"-l", "batch=b1"}, 2, "job.batch/bad failed"},
+		{[]string{"--all"}, 2, "job.batch/ok complete"},
+		{[]string{"--all", "-A"}, 2, "job.batch/bad failed"},
+		{[]string{"-l", "batch=b1", "-A", "--for=failed"}, 4, "job.batch/bad failed"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			stdout, stderr, code, _ := runWait(t, objs, tt.args...)
@@ -125,21 +128,26 @@ func TestWaitErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"missing"}, 1, `Error from server (NotFound): jobs.batch "missing" not found`},
-		{[]string{}, 1, "name one or more Jobs"},
+		{[]string{"missing"}, 1, `Error from server (NotFound): jobs.batch "missing" not found; list Jobs with: kubectl job list -n ns` + "\n"},
+		{[]string{}, 1, "name one or more Jobs, or select them with -l SELECTOR or --all"},
 		{[]string{"a", "-l", "x=y"}, 1, "not both"},
+		{[]string{"a", "--all"}, 1, "error: give Job names or --all, not both"},
+		{[]string{"--all", "-l", "x=y"}, 1, "error: cannot set --all and --selector at the same time"},
+		{[]string{"a", "-A"}, 1, "error: -A needs -l SELECTOR or --all"},
+		{[]string{"--all"}, 1, "error: no jobs found in namespace ns; list Jobs with: kubectl job list -n ns"},
+		{[]string{"--all", "-A"}, 1, "error: no jobs found in any namespace; list Jobs with: kubectl job list -A"},
 		{[]string{"a", "--for=condition=Complete"}, 1, "use --for=complete, failed, finished or suspended"},
 		{[]string{"a", "--for=done"}, 1, "--for must be one of"},
 		{[]string{"pod/a"}, 1, `"pod/a" is not a Job`},
 		{[]string{"a", "--timeout=-1s"}, 1, "must not be negative"},
-		{[]string{"-l", "none=here"}, 1, "no jobs found"},
+		{[]string{"-l", "none=here"}, 1, `error: no jobs found in namespace ns matching "none=here"; list Jobs with: kubectl job list -n ns`},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			_, stderr, code, cs := runWait(t, nil, tt.args...)
 			if code != tt.code || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr, tt.code, tt.want)
 			}
-			if strings.HasPrefix(tt.want, "Error from server") || tt.want == "no jobs found" {
+			if strings.HasPrefix(tt.want, "Error from server") || strings.Contains(tt.want, "no jobs found") {
 				return
 			}
 			if n := len(cs.Actions()); n != 0 {
@@ -171,6 +179,17 @@ func TestWaitTimeout(t *testing.T) {
 	}
 	if lists["jobs"] != 2 || lists["pods"] != 1 {
 		t.Errorf("lists %v, want 2 of jobs for 2 Jobs and 1 of pods for the undecided one", lists)
+	}
+}
+
+// TestWaitWorstOfFailedAndTimeout: a failed Job (2) outranks another's
+// timeout (3): the exit code is the worst in the order 1, 2, 3, 4, 0.
+func TestWaitWorstOfFailedAndTimeout(t *testing.T) {
+	running := finishedJob("slow")
+	running.Status.Active = 1
+	_, stderr, code, _ := runWait(t, []runtime.Object{running, finishedJob("bad", batchv1.JobFailed)}, "slow", "bad", "--timeout=100ms")
+	if code != exitcode.JobFailed || !strings.Contains(stderr, "timed out after 100ms waiting for 1 of 2 jobs") {
+		t.Errorf("exit %d, want 2; stderr %q", code, stderr)
 	}
 }
 

@@ -196,7 +196,7 @@ func waitSeverity(code int) int {
 // verdictLines the line kubectl job logs -f ends with) and returns the worst
 // exit code. Jobs still undecided at the timeout go to errOut.
 func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFor, timeout time.Duration, verdictLines bool) error {
-	worst, pending := exitcode.OK, 0
+	worst, pending := exitcode.OK, []waitOutcome(nil)
 	for _, o := range outcomes {
 		line := printers.WaitLine(o.Name, o.Word, o.Explanation, "")
 		if verdictLines && o.Explanation != nil {
@@ -204,7 +204,7 @@ func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFo
 		}
 		w := out
 		if !o.Done {
-			pending++
+			pending = append(pending, o)
 			line = printers.WaitLine(o.Name, o.Word, o.Explanation, string(target))
 			o.Code = exitcode.Timeout
 			w = errOut
@@ -214,10 +214,12 @@ func reportOutcomes(out, errOut io.Writer, outcomes []waitOutcome, target waitFo
 			worst = o.Code
 		}
 	}
-	if pending > 0 {
-		return exitcode.New(exitcode.Timeout, withHint(
-			fmt.Errorf("timed out after %s waiting for %d of %d jobs", timeout, pending, len(outcomes)),
-			"wait longer with --timeout, or see why with kubectl job explain NAME"))
+	if len(pending) > 0 {
+		// worst counts the timeout (3), and a Job that failed (2) outranks
+		// it, as the help's order says.
+		return exitcode.New(worst, withHint(
+			fmt.Errorf("timed out after %s waiting for %d of %d jobs", timeout, len(pending), len(outcomes)),
+			"wait longer with --timeout, or see why with %s", explainCommand(pending)))
 	}
 	if worst == exitcode.OK {
 		return nil

@@ -80,7 +80,14 @@ func ListJobEvents(ctx context.Context, client kubernetes.Interface, job *batchv
 	if err != nil {
 		return nil, err
 	}
-	events := append([]corev1.Event(nil), jobEvents.Items...)
+	// The server filters by UID; so does this, so that fake clientsets
+	// (which ignore field selectors) agree with real clusters.
+	var events []corev1.Event
+	for _, ev := range jobEvents.Items {
+		if ev.InvolvedObject.UID == job.UID {
+			events = append(events, ev)
+		}
+	}
 	if len(pods) == 0 {
 		return events, nil
 	}

@@ -86,7 +86,14 @@ func WatchJobs(ctx context.Context, client batchv1client.JobsGetter, t JobTarget
 		if t.Name != "" {
 			return apierrors.NewNotFound(batchv1.Resource("jobs"), t.Name)
 		}
-		return fmt.Errorf("%w in namespace %s matching %q", ErrNoJobs, t.Namespace, t.LabelSelector)
+		where := "in namespace " + t.Namespace
+		if t.Namespace == "" {
+			where = "in any namespace"
+		}
+		if t.LabelSelector != "" {
+			where += fmt.Sprintf(" matching %q", t.LabelSelector)
+		}
+		return fmt.Errorf("%w %s", ErrNoJobs, where)
 	}
 	for uid, job := range w.last {
 		w.deliver(uid, JobState{Job: job})

@@ -157,7 +157,7 @@ func DescribeJob(w io.Writer, job *batchv1.Job, e *explain.JobExplanation) error
 			return err
 		}
 		if hidden > 0 {
-			fmt.Fprintf(&b, "  (%d earlier attempts not shown; kubectl job explain -o wide lists all)\n", hidden)
+			fmt.Fprintf(&b, "  (%d earlier attempts not shown; kubectl job explain %s -o wide lists all)\n", hidden, explainRef(job))
 		}
 	} else {
 		b.WriteString("Attempts:  <none>\n")
@@ -185,7 +185,7 @@ func DescribeJob(w io.Writer, job *batchv1.Job, e *explain.JobExplanation) error
 			return err
 		}
 		if hidden > 0 {
-			fmt.Fprintf(&b, "  (%d more events not shown; kubectl job explain -o wide lists all)\n", hidden)
+			fmt.Fprintf(&b, "  (%d more events not shown; kubectl job explain %s -o wide lists all)\n", hidden, explainRef(job))
 		}
 	} else {
 		b.WriteString("Events:  <none>\n")
@@ -378,4 +378,13 @@ func timeText(t *metav1.Time, now time.Time) string {
 		return "<unset>"
 	}
 	return t.Time.In(now.Location()).Format(time.RFC1123Z) + " (" + Relative(t.Time, now) + ")"
+}
+
+// explainRef is "NAME -n NS" for a next-step command about job.
+func explainRef(job *batchv1.Job) string {
+	ref := Sanitize(job.Name)
+	if job.Namespace != "" {
+		ref += " -n " + Sanitize(job.Namespace)
+	}
+	return ref
 }

@@ -94,11 +94,14 @@ var ListColumns = []ListColumn{
 	{Header: "AGE", Clock: true, Cell: func(r JobRow, now time.Time) string { return Age(r.Job.CreationTimestamp, now) }},
 }
 
-// listColumns returns the columns o selects: the declared ones, then the
-// label columns, which kubectl get puts after AGE (-L keys, then LABELS).
-func listColumns(o ListOptions) []ListColumn {
+// listColumns returns the columns o selects.
+func listColumns(o ListOptions) []ListColumn { return selectColumns(ListColumns, o) }
+
+// selectColumns returns the columns of all that o selects, then the label
+// columns, which kubectl get puts after AGE (-L keys, then LABELS).
+func selectColumns(all []ListColumn, o ListOptions) []ListColumn {
 	var cols []ListColumn
-	for _, c := range ListColumns {
+	for _, c := range all {
 		if c.Wide && !o.Wide || c.Show != nil && !c.Show(o) {
 			continue
 		}
@@ -116,8 +119,10 @@ func listColumns(o ListOptions) []ListColumn {
 }
 
 // ListTable renders rows as the Job list table, cells escaped for the terminal.
-func ListTable(rows []JobRow, o ListOptions) Table {
-	cols := listColumns(o)
+func ListTable(rows []JobRow, o ListOptions) Table { return columnsTable(listColumns(o), rows, o) }
+
+// columnsTable renders rows with cols.
+func columnsTable(cols []ListColumn, rows []JobRow, o ListOptions) Table {
 	t := Table{Headers: make([]string, len(cols))}
 	for i, c := range cols {
 		t.Headers[i] = c.Header

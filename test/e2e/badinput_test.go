@@ -188,10 +188,12 @@ spec:
 		c("-o unknown format, with the valid ones", `^error: unable to match a printer .*"unknownformat".*; use -o json, yaml, wide, name or jsonpath=\.\.\.$`, in("explain", "done", "-o", "unknownformat")...),
 		c("unknown context", `^error: context "nope" does not exist in the kubeconfig; list contexts with: kubectl config get-contexts$`, in("explain", "done", "--context", "nope")...),
 		c("bad --now", `^error: invalid --now "yesterday": not an RFC 3339 time; give a time like 2026-03-01T12:00:00Z$`, in("explain", "done", "--now=yesterday")...),
+		c("a name and -l", `^error: give a Job name or select Jobs with -l / --all, not both; kubectl job explain NAME, or kubectl job explain -l SELECTOR$`, in("explain", "done", "-l", "app=x")...),
+		c("-A without -l or --all", `^error: -A needs -l SELECTOR or --all: a Job named alone is explained in one namespace; kubectl job explain --all -A$`, in("explain", "done", "-A")...),
 		c("malformed -f", `^error: cannot decode .*wrongtype.yaml: document 1: field spec.completions: got a string, want a number; save the objects with: `, in("explain", "-f", wrongType)...),
 
 		// describe.
-		c("no name", `^error: name at least one Job or give a selector; list Jobs with: kubectl job list`, in("describe")...),
+		c("a name and -l", `^error: names cannot be given with a selector; use either NAME... or -l$`, in("describe", "done", "-l", "app=x")...),
 		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with: kubectl job list -n NS$`, in("describe", "missing")...),
 		c("-o is not a describe flag", `^error: unknown shorthand flag: 'o' in -o; see 'kubectl job describe --help'$`, in("describe", "done", "-o", "json")...),
 
@@ -216,8 +218,10 @@ spec:
 		c("bad --index", `^error: --index "1-x" is not a list of indexes; give indexes like 2, 1,3 or 0-4$`, in("logs", "done", "--index=1-x")...),
 
 		// wait.
-		c("no name", `^error: name one or more Jobs or give a selector with -l; for example: kubectl job wait NAME$`, in("wait")...),
-		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found`, in("wait", "missing", "--timeout=10s")...),
+		c("no name", `^error: name one or more Jobs, or select them with -l SELECTOR or --all; for example: kubectl job wait NAME$`, in("wait")...),
+		c("a name and --all", `^error: give Job names or --all, not both$`, in("wait", "done", "--all")...),
+		c("--all and -l", `^error: cannot set --all and --selector at the same time$`, in("wait", "--all", "-l", "app=x")...),
+		c("Job that does not exist", `^Error from server \(NotFound\): jobs.batch "missing" not found; list Jobs with: kubectl job list -n NS$`, in("wait", "missing", "--timeout=10s")...),
 		c("unknown --for", `^error: --for must be one of complete, failed, finished or suspended, got "bogus"$`, in("wait", "done", "--for=bogus")...),
 		c("bad --timeout", `^error: invalid value "abc" for --timeout: want a duration such as 30s, 5m or 1h30m; see 'kubectl job wait --help'$`, in("wait", "done", "--timeout=abc")...),
 		c("negative --timeout", `^error: --timeout must not be negative, got -1s$`, in("wait", "done", "--timeout=-1s")...),
