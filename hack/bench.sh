@@ -28,6 +28,9 @@ if [ ! -x "$KJ_STERN_BIN/stern" ]; then
 fi
 export KJ_CLUSTER_DIR=${KJ_BENCH_CLUSTER_DIR:-$KJ_CACHE/bench-cluster} KJ_PORT_BASE=${KJ_BENCH_PORT_BASE:-27500}
 export KJ_NODES=4
+# The fleets have more finished pods than the stock pod GC keeps (12,500): it
+# would delete them, the logs Job's too, while the bench measures.
+export KJ_TERMINATED_POD_GC_THRESHOLD=1000000
 unset KJ_POD_FAILURE_BACKOFF # the stock job controller
 if [ -z "${KJ_BENCH_KEEP:-}" ]; then trap 'hack/cluster-down.sh' EXIT; fi
 hack/cluster-down.sh >/dev/null 2>&1 || true

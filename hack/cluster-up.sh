@@ -9,6 +9,9 @@
 #   KJ_NODES=2              simulated nodes
 #   KJ_POD_FAILURE_BACKOFF  e.g. 1s: shorten the job controller's 10 s retry
 #                           delay (test clusters only; unset = stock controller)
+#   KJ_TERMINATED_POD_GC_THRESHOLD  finished pods kept before the pod GC deletes
+#                           the oldest (default 12500, the stock value; make
+#                           bench's fleets have more)
 # Prints the kubeconfig path on stdout when the cluster is ready.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -119,7 +122,7 @@ start kube-controller-manager "${kcm_bin[@]}" --kubeconfig="$kubeconfig" \
   --bind-address=127.0.0.1 --secure-port="$port_kcm" --leader-elect=false \
   --root-ca-file="$pki/ca.crt" --service-account-private-key-file="$pki/sa.key" \
   --use-service-account-credentials=false --authorization-always-allow-paths=/healthz,/readyz,/livez \
-  --profiling=false
+  --terminated-pod-gc-threshold="${KJ_TERMINATED_POD_GC_THRESHOLD:-12500}" --profiling=false
 start kube-scheduler "$KJ_K8S_BIN/kube-scheduler" --kubeconfig="$kubeconfig" \
   --bind-address=127.0.0.1 --secure-port="$port_sched" --leader-elect=false --profiling=false
 
