@@ -26,7 +26,10 @@ import (
 type followResult struct {
 	Labels    []string
 	Latencies [][]time.Duration
-	Pods      int
+	// Missed counts the pods a peer never printed a line of (counted and
+	// shown; for kubectl job it is an error instead).
+	Missed []int
+	Pods   int
 }
 
 // podFirstLine matches the first line every pod of the follow Job logs.
@@ -118,16 +121,24 @@ func measureFollow(ctx context.Context, c kubernetes.Interface, stern string, po
 	if len(created) != pods {
 		return nil, fmt.Errorf("the bench's watch saw %d pods of job %s, want %d", len(created), followJob, pods)
 	}
-	res.Latencies = make([][]time.Duration, len(followers))
+	res.Latencies, res.Missed = make([][]time.Duration, len(followers)), make([]int, len(followers))
 	for i := range followers {
 		for pod, at := range created {
 			line, ok := seen[i][pod]
-			if !ok {
-				// A pod a follower never showed is a failure, not a skipped sample.
+			switch {
+			case !ok && i == 0:
+				// A pod kubectl job never showed is a failure, not a skipped sample.
 				return nil, fmt.Errorf("%s never printed the first line of pod %s", res.Labels[i], pod)
+			case !ok:
+				res.Missed[i]++
+				logf("%s never printed the first line of pod %s (counted as missed)", res.Labels[i], pod)
+			default:
+				res.Latencies[i] = append(res.Latencies[i], line.Sub(at))
 			}
-			res.Latencies[i] = append(res.Latencies[i], line.Sub(at))
 		}
+	}
+	if len(res.Latencies[1]) == 0 {
+		return nil, fmt.Errorf("%s printed no pod's first line", res.Labels[1])
 	}
 	return res, nil
 }

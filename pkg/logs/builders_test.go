@@ -110,6 +110,11 @@ type fakeLogs struct {
 	// follow, when set, serves follow requests: the returned reader yields
 	// the text and then blocks until the request's context ends (KWOK).
 	blockFollow bool
+	// emptyFollows, when set, makes the first that many follow requests of
+	// each pod end at once without a line, as KWOK's do before a
+	// simulated container's log is written.
+	emptyFollows int
+	follows      map[string]int
 }
 
 func (f *fakeLogs) stream(ctx context.Context, ns, pod string, opts *corev1.PodLogOptions) (io.ReadCloser, error) {
@@ -120,6 +125,16 @@ func (f *fakeLogs) stream(ctx context.Context, ns, pod string, opts *corev1.PodL
 	text, ok := f.text[pod+"/"+opts.Container]
 	if !ok {
 		text = f.text[pod]
+	}
+	if opts.Follow && f.emptyFollows > 0 {
+		if f.follows == nil {
+			f.follows = map[string]int{}
+		}
+		if f.follows[pod]++; f.follows[pod] <= f.emptyFollows {
+			f.open--
+			f.mu.Unlock()
+			return io.NopCloser(strings.NewReader("")), nil
+		}
 	}
 	f.mu.Unlock()
 	done := func() {

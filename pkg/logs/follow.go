@@ -799,6 +799,7 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 	opts := f.opts.podLogOptions(s.container, s.follow)
 	resume := &resumePoint{keepTimestamps: opts.Timestamps}
 	opts.Timestamps = true
+	errs := 0
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			resume.reopened()
@@ -827,6 +828,20 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 			if outErr != nil {
 				return outErr
 			}
+			if err == nil && ctx.Err() == nil && opts.Follow && !isClosed(s.draining) {
+				// The server ended a follow stream while the container still
+				// runs (log rotation; KWOK before the first line was
+				// written): read on from where it stopped until its status
+				// says it ended, then once more without following.
+				select {
+				case <-s.draining:
+					opts.Follow = false
+				case <-time.After(reopenDelay):
+				case <-ctx.Done():
+					return nil
+				}
+				continue
+			}
 			if err == nil || ctx.Err() != nil {
 				return nil
 			}
@@ -834,6 +849,7 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		errs++
 		// Retry while the container runs: it may not be readable yet, or the
 		// server restarted. Once it has ended, an error is final.
 		select {
@@ -841,7 +857,7 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 			return err
 		default:
 		}
-		if attempt >= 30 {
+		if errs >= 30 {
 			return err
 		}
 		select {
@@ -849,6 +865,19 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 		case <-ctx.Done():
 			return nil
 		}
+	}
+}
+
+// reopenDelay is the pause before a follow stream the server ended is opened
+// again while its container runs.
+const reopenDelay = 250 * time.Millisecond
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -175,6 +175,25 @@ func TestFollowPicksUpRetriesAndExitsWithTheJob(t *testing.T) {
 	}
 }
 
+// TestFollowReopensAnEndedStream: a follow stream the server ends while the
+// container still runs (KWOK before the log is written, a kubelet's log
+// rotation) is opened again, so no line of a running attempt is lost; the
+// bench once missed a whole pod's logs this way.
+func TestFollowReopensAnEndedStream(t *testing.T) {
+	job := newJob("pi", false)
+	p1 := newPod(job, "pi-1", 0, corev1.PodRunning)
+	logs := &fakeLogs{blockFollow: true, emptyFollows: 2, text: map[string]string{"pi-1": "one: running\n"}}
+	client := fake.NewClientset(job, &p1)
+	r := startFollow(t, client, job, followOptions(logs))
+	waitFor(t, "its lines", func() bool { return strings.Contains(r.out.String(), "one: running") })
+	setPhase(t, client, &p1, corev1.PodSucceeded)
+	setCondition(t, client, job, batchv1.JobCondition{Type: batchv1.JobComplete, Status: corev1.ConditionTrue, Reason: "CompletionsReached"})
+	r.wait(t, "Follow did not end with the Job")
+	if got := r.out.String(); got != "[pi-1] one: running\n" {
+		t.Errorf("stdout %q", got)
+	}
+}
+
 func TestFollowEnds(t *testing.T) {
 	tests := []struct {
 		name   string
