@@ -64,6 +64,11 @@ func main() {
 	}
 	r := &report{Started: time.Now(), Rounds: *rounds, Scale: *scale, Commit: *commit, Stern: *stern}
 	if err := run(r, *kubeconfig, *nodes, *goBench); err != nil {
+		// What was measured before the error still helps: in the failed report.
+		if werr := writeReport(*failedOut, r); werr == nil {
+			printTargets(os.Stderr, r)
+			fmt.Fprintf(os.Stderr, "the report so far is in %s\n", *failedOut)
+		}
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
