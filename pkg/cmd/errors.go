@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -43,7 +44,7 @@ func errorMessage(err error) string {
 	}
 	// client-go words a missing context two ways depending on the call;
 	// say it one way, with how to list the contexts there are.
-	if m := contextNotFound.FindStringSubmatch(msg); m != nil || clientcmd.IsContextNotFound(err) {
+	if m := contextNotFound().FindStringSubmatch(msg); m != nil || clientcmd.IsContextNotFound(err) {
 		if m != nil {
 			msg = fmt.Sprintf("error: context %q does not exist in the kubeconfig", m[1]+m[2])
 		}
@@ -62,7 +63,9 @@ func errorMessage(err error) string {
 	return printers.Sanitize(msg)
 }
 
-var contextNotFound = regexp.MustCompile(`^error: (?:invalid configuration: )?(?:context was not found for specified context: (\S+)|context "([^"]*)" does not exist)$`)
+var contextNotFound = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^error: (?:invalid configuration: )?(?:context was not found for specified context: (\S+)|context "([^"]*)" does not exist)$`)
+}) // on the error path only
 
 // hintError attaches what to run next to an error without changing its
 // identity (apierrors.IsNotFound still works through Unwrap).

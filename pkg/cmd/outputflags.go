@@ -21,7 +21,7 @@ type outputFlags struct {
 	jsonYAML   *genericclioptions.JSONYamlPrintFlags
 	name       *genericclioptions.NamePrintFlags
 	jsonPath   *genericclioptions.JSONPathPrintFlags
-	typeSetter *cliprinters.TypeSetterPrinter
+	typeSetter func() *cliprinters.TypeSetterPrinter
 	// extra formats the command renders itself ("wide", "custom-columns"),
 	// listed in help and in the unknown-format error.
 	extra []string
@@ -32,7 +32,7 @@ var goTemplateFormats = []string{"go-template", "go-template-file", "template", 
 
 // newOutputFlags: operation is the name printer's verb ("created"); a nil
 // typeSetter keeps objects' apiVersion/kind as they are.
-func newOutputFlags(operation string, typeSetter *cliprinters.TypeSetterPrinter, extra ...string) *outputFlags {
+func newOutputFlags(operation string, typeSetter func() *cliprinters.TypeSetterPrinter, extra ...string) *outputFlags {
 	return &outputFlags{
 		jsonYAML:   genericclioptions.NewJSONYamlPrintFlags(),
 		name:       genericclioptions.NewNamePrintFlags(operation),
@@ -82,7 +82,7 @@ func (f *outputFlags) ToPrinter() (cliprinters.ResourcePrinter, error) {
 	} {
 		if p, err := lookup(format); !genericclioptions.IsNoCompatiblePrinterError(err) {
 			if f.typeSetter != nil {
-				return f.typeSetter.WrapToPrinter(p, err)
+				return f.typeSetter().WrapToPrinter(p, err)
 			}
 			return p, err
 		}

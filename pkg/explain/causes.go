@@ -4,7 +4,6 @@ package explain
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -90,7 +89,7 @@ var (
 	imagePullReasons   = map[string]bool{"ErrImagePull": true, "ImagePullBackOff": true, "ErrImageNeverPull": true, "RegistryUnavailable": true, "SignatureValidationFailed": true}
 	configErrorReasons = map[string]bool{"CreateContainerConfigError": true, "CreateContainerError": true, "RunContainerError": true}
 	signalNames        = map[int32]string{1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"}
-	evictedResource    = regexp.MustCompile(`low on resource: ([A-Za-z0-9._/-]+)`)
+	evictedResource    = lazyRegexp(`low on resource: ([A-Za-z0-9._/-]+)`)
 )
 
 // causeContext is what the classifier needs to know about the Job.
@@ -208,7 +207,7 @@ func evictionCause(p *corev1.Pod) (Cause, bool) {
 		if dt != nil && msg == "" {
 			msg = dt.Message
 		}
-		if m := evictedResource.FindStringSubmatch(msg); m != nil {
+		if m := evictedResource().FindStringSubmatch(msg); m != nil {
 			c.Resource = strings.TrimSuffix(m[1], ".")
 			c.Summary = "Evicted: node low on " + c.Resource
 		}
@@ -219,7 +218,7 @@ func evictionCause(p *corev1.Pod) (Cause, bool) {
 	}
 	c := Cause{Class: CauseDisruption, Reason: dt.Reason, Detail: dt.Message, Field: "status.conditions[DisruptionTarget]",
 		Summary: "DisruptionTarget " + orDefault(dt.Reason, "(no reason)")}
-	if m := evictedResource.FindStringSubmatch(dt.Message); m != nil && dt.Reason == "TerminationByKubelet" {
+	if m := evictedResource().FindStringSubmatch(dt.Message); m != nil && dt.Reason == "TerminationByKubelet" {
 		c.Class, c.Resource, c.Summary = CauseEvicted, strings.TrimSuffix(m[1], "."), "Evicted: node low on "+strings.TrimSuffix(m[1], ".")
 	}
 	return c, true

@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -32,15 +33,15 @@ type Objects struct {
 	Skipped []string
 }
 
-var decodeScheme = func() *runtime.Scheme {
+// decoder is built on first use, not at start-up: every command would pay
+// its scheme (about half a millisecond) and only -f reads files.
+var decoder = sync.OnceValue(func() runtime.Decoder {
 	s := runtime.NewScheme()
 	utilruntime.Must(batchv1.AddToScheme(s))
 	utilruntime.Must(corev1.AddToScheme(s))
 	metav1.AddToGroupVersion(s, corev1.SchemeGroupVersion)
-	return s
-}()
-
-var decoder = serializer.NewCodecFactory(decodeScheme).UniversalDeserializer()
+	return serializer.NewCodecFactory(s).UniversalDeserializer()
+})
 
 // DecodeObjects reads JSON or YAML (several documents, or a v1 List) and
 // keeps the Jobs, Pods and Events. Other kinds are skipped and named.
@@ -88,7 +89,7 @@ func (o *Objects) add(data []byte, where string) error {
 		}
 		return nil
 	}
-	obj, gvk, err := decoder.Decode(data, nil, nil)
+	obj, gvk, err := decoder().Decode(data, nil, nil)
 	if err != nil {
 		if runtime.IsNotRegisteredError(err) {
 			o.Skipped = append(o.Skipped, meta.Kind)
@@ -158,7 +159,7 @@ func DecodeProblem(err error) string {
 	if i := strings.LastIndex(msg, "json: "); i >= 0 {
 		msg = msg[i+len("json: "):]
 	}
-	if m := unmarshalProblem.FindStringSubmatch(msg); m != nil {
+	if m := unmarshalProblem().FindStringSubmatch(msg); m != nil {
 		got, field, want := m[1], m[2], m[3]
 		if _, path, ok := strings.Cut(field, "."); ok {
 			field = path
@@ -171,7 +172,7 @@ func DecodeProblem(err error) string {
 	return msg
 }
 
-var unmarshalProblem = regexp.MustCompile(`cannot unmarshal (\w+) into Go (?:struct field (\S+)|value) of type (\S+)`)
+var unmarshalProblem = lazyRegexp(`cannot unmarshal (\w+) into Go (?:struct field (\S+)|value) of type (\S+)`)
 
 func withArticle(jsonKind string) string {
 	if jsonKind == "array" || jsonKind == "object" {
@@ -199,4 +200,10 @@ func describeGoType(t string) string {
 		t = t[i+1:]
 	}
 	return "a " + t
+}
+
+// lazyRegexp compiles expr on first use: a package-level MustCompile runs at
+// every command's start-up, used or not.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -2,7 +2,6 @@ package explain
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,9 +98,9 @@ func FormatSuccessPolicyRule(rule batchv1.SuccessPolicyRule) string {
 
 // The job controller's messages (pod_failure_policy.go, success_policy.go).
 var (
-	reContainerRule    = regexp.MustCompile(`^Container (\S+) for pod ([^/\s]+)/(\S+) failed with exit code (-?\d+) matching (\w+) rule at index (\d+)`)
-	rePodConditionRule = regexp.MustCompile(`^Pod ([^/\s]+)/(\S+) has condition (\S+) matching (\w+) rule at index (\d+)`)
-	reSuccessRule      = regexp.MustCompile(`^Matched rules at index (\d+)`)
+	reContainerRule    = lazyRegexp(`^Container (\S+) for pod ([^/\s]+)/(\S+) failed with exit code (-?\d+) matching (\w+) rule at index (\d+)`)
+	rePodConditionRule = lazyRegexp(`^Pod ([^/\s]+)/(\S+) has condition (\S+) matching (\w+) rule at index (\d+)`)
+	reSuccessRule      = lazyRegexp(`^Matched rules at index (\d+)`)
 )
 
 // policyMatch is what a PodFailurePolicy condition message says.
@@ -115,7 +114,7 @@ type policyMatch struct {
 // parsePodFailurePolicyMessage parses the controller's FailJob message; ok is
 // false for any other text.
 func parsePodFailurePolicyMessage(msg string) (policyMatch, bool) {
-	if m := reContainerRule.FindStringSubmatch(msg); m != nil {
+	if m := reContainerRule().FindStringSubmatch(msg); m != nil {
 		code, err1 := strconv.ParseInt(m[4], 10, 32)
 		rule, err2 := strconv.Atoi(m[6])
 		if err1 != nil || err2 != nil {
@@ -124,7 +123,7 @@ func parsePodFailurePolicyMessage(msg string) (policyMatch, bool) {
 		c := int32(code)
 		return policyMatch{Container: m[1], Pod: m[3], ExitCode: &c, Action: m[5], Rule: rule}, true
 	}
-	if m := rePodConditionRule.FindStringSubmatch(msg); m != nil {
+	if m := rePodConditionRule().FindStringSubmatch(msg); m != nil {
 		rule, err := strconv.Atoi(m[5])
 		if err != nil {
 			return policyMatch{}, false
@@ -136,7 +135,7 @@ func parsePodFailurePolicyMessage(msg string) (policyMatch, bool) {
 
 // parseSuccessPolicyMessage returns the rule index of "Matched rules at index {i}".
 func parseSuccessPolicyMessage(msg string) (int, bool) {
-	m := reSuccessRule.FindStringSubmatch(msg)
+	m := reSuccessRule().FindStringSubmatch(msg)
 	if m == nil {
 		return 0, false
 	}

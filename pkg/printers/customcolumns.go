@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -28,7 +29,7 @@ type CustomColumns struct {
 
 // relaxedPath accepts kubectl's path forms: name1.name2, .name1.name2,
 // {name1.name2} and {.name1.name2}.
-var relaxedPath = regexp.MustCompile(`^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`)
+var relaxedPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`) })
 
 // NewCustomColumns parses spec, "HEADER:PATH" pairs separated by commas.
 func NewCustomColumns(spec string, noHeaders bool) (*CustomColumns, error) {
@@ -71,7 +72,7 @@ func newCustomColumns(headers, paths []string, noHeaders bool) (*CustomColumns, 
 	for i, path := range paths {
 		expr := path
 		if path != "" {
-			m := relaxedPath.FindStringSubmatch(path)
+			m := relaxedPath().FindStringSubmatch(path)
 			if m == nil {
 				return nil, errors.New("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'")
 			}

@@ -2,6 +2,7 @@ package printers
 
 import (
 	"io"
+	"sync"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -40,12 +41,11 @@ func TypedJob(job *batchv1.Job) *batchv1.Job {
 }
 
 // JobTypeSetter fills in apiVersion and kind of the Jobs a command prints
-// with -o (typed clients return them empty). Its scheme holds batch/v1 only:
-// kubectl's full scheme would cost every command's start-up its init.
-var JobTypeSetter = cliprinters.NewTypeSetter(jobScheme())
-
-func jobScheme() *runtime.Scheme {
+// with -o (typed clients return them empty). Its scheme holds batch/v1 only
+// (kubectl's full scheme would cost every command's start-up its init) and
+// is built on first use.
+var JobTypeSetter = sync.OnceValue(func() *cliprinters.TypeSetterPrinter {
 	s := runtime.NewScheme()
 	utilruntime.Must(batchv1.AddToScheme(s))
-	return s
-}
+	return cliprinters.NewTypeSetter(s)
+})
