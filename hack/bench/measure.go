@@ -28,6 +28,10 @@ type contender struct {
 	// requests are counted by RequestsOf instead of a verbose run.
 	Slow       bool
 	RequestsOf func() (requestLog, error)
+	// Expect checks the warm-up run's output, so no contender is timed
+	// doing less than the others (a peer that finds nothing to print is
+	// fast and wrong).
+	Expect func(stdout string) error
 }
 
 type sample struct {
@@ -112,6 +116,16 @@ func (c *comparison) measure() error {
 	// One untimed warm-up each: page cache, TLS session, watch cache.
 	for _, ct := range c.Contenders {
 		if ct.Slow {
+			continue
+		}
+		if ct.Expect != nil {
+			out, err := exec.Command(ct.Args[0], ct.Args[1:]...).Output()
+			if err != nil {
+				return fmt.Errorf("%s: %w", ct.Label, err)
+			}
+			if err := ct.Expect(string(out)); err != nil {
+				return fmt.Errorf("%s printed the wrong output: %w", ct.Label, err)
+			}
 			continue
 		}
 		if _, err := runTimed(ct.Args); err != nil {
@@ -259,13 +273,20 @@ func measureTier(ctx context.Context, c kubernetes.Interface, r *report, jobs in
 // Its targets: 0.8x kubectl's wall at 2,000 Jobs, 1.0x at 10,000 (none at
 // 500, which only feeds the cost-growth table).
 func listComparison(r *report, jobs int) *comparison {
+	// A row per Job of the fleet (and the bench's few others), a header.
+	rows := func(out string) error {
+		if n := strings.Count(out, "\n") - 1; n < jobs {
+			return fmt.Errorf("%d rows for a fleet of %d Jobs", n, jobs)
+		}
+		return nil
+	}
 	c := &comparison{
 		Title: fmt.Sprintf("list every Job (-A), %s Jobs", thousands(jobs)),
 		Size:  jobs,
 		Contenders: []contender{
-			{Label: "kubectl job list -A", Args: kj("list", "-A")},
-			{Label: "kubectl get jobs -A", Args: kc("get", "jobs", "-A")},
-			{Label: "kubectl-job list -A (the plugin binary alone)", Args: []string{"kubectl-job", "list", "-A"}},
+			{Label: "kubectl job list -A", Args: kj("list", "-A"), Expect: rows},
+			{Label: "kubectl get jobs -A", Args: kc("get", "jobs", "-A"), Expect: rows},
+			{Label: "kubectl-job list -A (the plugin binary alone)", Args: []string{"kubectl-job", "list", "-A"}, Expect: rows},
 			{Label: "kubectl get --raw /apis/batch/v1/jobs (one unpaginated read, no printing)", Args: kc("get", "--raw", "/apis/batch/v1/jobs")},
 		},
 		Rounds: r.Rounds,
@@ -360,13 +381,21 @@ func logsComparison(r *report) *comparison {
 	sternRequests := func(extra ...string) func() (requestLog, error) {
 		return func() (requestLog, error) { return requestsOf(append(stern(extra...), "--verbosity", "6")) }
 	}
+	// Every pod's log ends with this line: each command must print it
+	// once per pod.
+	allPods := func(out string) error {
+		if n := strings.Count(out, "wrote 1000 records"); n != logsPods {
+			return fmt.Errorf("%d of the %d pods' logs", n, logsPods)
+		}
+		return nil
+	}
 	return &comparison{
 		Title: "logs of a Job with 100 pods",
 		Contenders: []contender{
-			{Label: "kubectl job logs logs", Args: kj("logs", logsJob, "-n", logsNS)},
-			{Label: "stern -l batch.kubernetes.io/job-name=logs --no-follow", Args: stern(), RequestsOf: sternRequests()},
-			{Label: "stern … --no-follow --max-log-requests 100", Args: stern("--max-log-requests", "100"), RequestsOf: sternRequests("--max-log-requests", "100")},
-			{Label: "kubectl logs job/logs --all-pods (kubectl)", Args: kc("logs", "job/"+logsJob, "-n", logsNS, "--all-pods")},
+			{Label: "kubectl job logs logs", Args: kj("logs", logsJob, "-n", logsNS), Expect: allPods},
+			{Label: "stern -l batch.kubernetes.io/job-name=logs --no-follow", Args: stern(), RequestsOf: sternRequests(), Expect: allPods},
+			{Label: "stern … --no-follow --max-log-requests 100", Args: stern("--max-log-requests", "100"), RequestsOf: sternRequests("--max-log-requests", "100"), Expect: allPods},
+			{Label: "kubectl logs job/logs --all-pods (kubectl)", Args: kc("logs", "job/"+logsJob, "-n", logsNS, "--all-pods"), Expect: allPods},
 			{Label: "a shell loop of kubectl logs (kubectl)", Args: []string{"sh", "-c", loop}, Slow: true, RequestsOf: loopRequests},
 		},
 		Rounds: max(1, r.Rounds-2),
