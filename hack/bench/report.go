@@ -146,7 +146,7 @@ func writeReport(path string, r *report) error {
 	growthTables(p, r)
 	if f := r.Follow; f != nil {
 		p("## logs -f: first line of a new pod\n\n")
-		p("Both followers run side by side on one real Job whose %d pods the job controller creates one after the other. Latency is from the bench's own watch seeing a pod created to the follower printing that pod's first line (so it includes KWOK starting the container, the same for both).\n\n", f.Pods)
+		p("Both followers run side by side on one real Job whose pods the job controller creates one after the other. Latency is from the bench's own watch seeing a pod created to the follower printing that pod's first line (so it includes KWOK starting the container, the same for both). %d pods created before both followers had settled into their watches are not measured.\n\n", f.Early)
 		p("| Follower | Latency: median (min–max) | Pods shown | Pods never shown |\n|---|---|---|---|\n")
 		for i, l := range f.Labels {
 			p("| `%s` | %s (%s–%s) | %d | %d |\n", l, roundWall(medianDuration(f.Latencies[i])), roundWall(slicesMin(f.Latencies[i])), roundWall(slicesMax(f.Latencies[i])), len(f.Latencies[i]), f.Missed[i])
