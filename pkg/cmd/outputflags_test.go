@@ -123,8 +123,8 @@ func TestErrorWordingMatchesKubectl(t *testing.T) {
 	}
 }
 
-// TestIsTerminalInput: a pipe and a non-file are not terminals (prune then
-// asks for --yes).
+// TestIsTerminalInput: a pipe, /dev/null and a non-file are not terminals
+// (prune then asks for --yes).
 func TestIsTerminalInput(t *testing.T) {
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -133,6 +133,16 @@ func TestIsTerminalInput(t *testing.T) {
 	defer func() { _ = r.Close(); _ = w.Close() }()
 	if isTerminalInput(r) || isTerminalInput(bytes.NewBufferString("y\n")) {
 		t.Error("a pipe or a buffer counted as a terminal")
+	}
+	// /dev/null is a character device, not a terminal: prune once deleted
+	// without --yes when stdin was /dev/null (e2e TestPrune caught it).
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = devNull.Close() }()
+	if isTerminalInput(devNull) {
+		t.Error("/dev/null counted as a terminal")
 	}
 	if tty, err := os.Open("/dev/tty"); err == nil {
 		defer func() { _ = tty.Close() }()

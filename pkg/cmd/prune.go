@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"golang.org/x/term"
 
 	"github.com/spf13/cobra"
 	batchv1 "k8s.io/api/batch/v1"
@@ -294,13 +295,10 @@ func jobRef(job *batchv1.Job, withNamespace bool) string {
 	return "job.batch/" + job.Name
 }
 
-// isTerminalInput says whether in is a character device (a terminal) that a
-// person can answer a question on.
+// isTerminalInput says whether in is a terminal a person can answer a
+// question on (isatty: /dev/null and files are character devices or
+// regular files, not terminals).
 func isTerminalInput(in io.Reader) bool {
-	f, ok := in.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	f, ok := in.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -193,6 +193,10 @@ func (f *follower) run(ctx context.Context) (int, error) {
 
 	var endTimer, finalWait <-chan time.Time
 	finalWaitOver := false
+	// A stall can change without a pod or Job update (a quota's FailedCreate
+	// event): look again every stallReread, so the waiting: line follows.
+	stallTick := time.NewTicker(stallReread)
+	defer stallTick.Stop()
 	for {
 		if err := f.watchError(); err != nil {
 			return exitcode.Error, err
@@ -215,6 +219,7 @@ func (f *follower) run(ctx context.Context) (int, error) {
 			}
 		}
 		select {
+		case <-stallTick.C:
 		case <-finalWait:
 			finalWaitOver = true
 		case <-f.poke:

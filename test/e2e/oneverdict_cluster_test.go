@@ -42,8 +42,11 @@ func TestOneVerdictCluster(t *testing.T) {
 		}, terminalOracle("deadline", batchv1.JobFailed), false, "60s"},
 		{"unschedulable", func(ns string) *JobBuilder {
 			return NewJob(ns, "unschedulable").With(func(j *batchv1.Job) { j.Spec.Template.Spec.NodeSelector = map[string]string{"no-such-node": "x"} })
-		}, unschedulableOracle, false, "6s"},
-		{"quota", func(ns string) *JobBuilder { return NewJob(ns, "quota") }, failedCreateOracle, true, "6s"},
+		}, unschedulableOracle, false, "20s"},
+		// 20 s: under the full e2e load the job controller once recorded the
+		// quota's FailedCreate event more than 6 s after the Job was created,
+		// after create --follow had given up and said NoPods.
+		{"quota", func(ns string) *JobBuilder { return NewJob(ns, "quota") }, failedCreateOracle, true, "20s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
