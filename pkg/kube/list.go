@@ -138,11 +138,10 @@ func PodsFindableByLabel(job *batchv1.Job) bool {
 // label (PodsFindableByLabel) get no entry; callers treat their pods as
 // unknown.
 //
-// Naming the Jobs matters: on a fleet where a quarter of the Jobs are live,
-// it reads their pods instead of every Job pod of the scope (on the bench's
-// 2,000-Job fleet, 3,300 pods instead of 18,000). Pages are joined
-// (PodJoin) as they arrive, so pods of other Jobs (same name, another
-// namespace) are dropped at once.
+// Per namespace, a selector never returns the pods of same-named Jobs of
+// other namespaces, and many live Jobs no longer overflow one selector into
+// a read of every Job pod of the scope. Pages are joined (PodJoin) as they
+// arrive, so pods of other Jobs are dropped at once.
 func ListPodsOfJobs(ctx context.Context, client kubernetes.Interface, namespace string, jobs []*batchv1.Job, chunkSize int64) (PodJoin, error) {
 	var findable []*batchv1.Job
 	for _, j := range jobs {
