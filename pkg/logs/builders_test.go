@@ -115,6 +115,9 @@ type fakeLogs struct {
 	// simulated container's log is written.
 	emptyFollows int
 	follows      map[string]int
+	// followErr, when set, is what those follow requests return instead
+	// (a container not readable yet).
+	followErr error
 }
 
 func (f *fakeLogs) stream(ctx context.Context, ns, pod string, opts *corev1.PodLogOptions) (io.ReadCloser, error) {
@@ -133,6 +136,9 @@ func (f *fakeLogs) stream(ctx context.Context, ns, pod string, opts *corev1.PodL
 		if f.follows[pod]++; f.follows[pod] <= f.emptyFollows {
 			f.open--
 			f.mu.Unlock()
+			if f.followErr != nil {
+				return nil, f.followErr
+			}
 			return io.NopCloser(strings.NewReader("")), nil
 		}
 	}

@@ -856,17 +856,22 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 		}
 		errs++
 		// Retry while the container runs: it may not be readable yet, or the
-		// server restarted. Once it has ended, an error is final.
-		select {
-		case <-s.draining:
-			return err
-		default:
+		// server restarted. Once it has ended, one last read without
+		// following (a short-lived container can end before its log was
+		// readable); an error then is final.
+		if isClosed(s.draining) {
+			if !opts.Follow {
+				return err
+			}
+			opts.Follow = false
+			continue
 		}
 		if errs >= 30 {
 			return err
 		}
 		select {
 		case <-time.After(time.Second):
+		case <-s.draining:
 		case <-ctx.Done():
 			return nil
 		}

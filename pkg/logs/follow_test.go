@@ -194,6 +194,24 @@ func TestFollowReopensAnEndedStream(t *testing.T) {
 	}
 }
 
+// TestFollowReadsAnEndedContainerOnce: a short-lived container whose log
+// could not be read while it ran (every follow request failed) is read once
+// more when its status says it ended, so its lines are not lost (e2e
+// TestCreateFollowFailingExits2 once missed them this way).
+func TestFollowReadsAnEndedContainerOnce(t *testing.T) {
+	job := newJob("pi", false)
+	p1 := newPod(job, "pi-1", 0, corev1.PodRunning)
+	logs := &fakeLogs{emptyFollows: 1000, followErr: errors.New("container not found"), text: map[string]string{"pi-1": "migrating\n"}}
+	client := fake.NewClientset(job, &p1)
+	r := startFollow(t, client, job, followOptions(logs))
+	waitFor(t, "a failed follow request", func() bool { return logs.requested("pi-1/main follow=true") })
+	setPhase(t, client, &p1, corev1.PodFailed)
+	failJobAndWait(t, client, job, r, 1, "1 failed pod > backoffLimit 0")
+	if got := r.out.String(); got != "[pi-1] migrating\n" {
+		t.Errorf("stdout %q, want the ended container's line", got)
+	}
+}
+
 func TestFollowEnds(t *testing.T) {
 	tests := []struct {
 		name   string
