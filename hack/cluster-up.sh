@@ -12,6 +12,8 @@
 #   KJ_TERMINATED_POD_GC_THRESHOLD  finished pods kept before the pod GC deletes
 #                           the oldest (default 12500, the stock value; make
 #                           bench's fleets have more)
+#   KJ_KCM_API_QPS          the controller manager's client QPS (stock 20):
+#                           make bench's job controller creates thousands of pods
 # Prints the kubeconfig path on stdout when the cluster is ready.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -117,6 +119,9 @@ kcm_bin=("$KJ_K8S_BIN/kube-controller-manager")
 if [ -n "${KJ_POD_FAILURE_BACKOFF:-}" ]; then
   # env is part of the recorded command line, so a restart keeps it.
   kcm_bin=(env "KUBECTL_JOB_POD_FAILURE_BACKOFF=$KJ_POD_FAILURE_BACKOFF" "$KJ_K8S_BIN/kcm-fastbackoff")
+fi
+if [ -n "${KJ_KCM_API_QPS:-}" ]; then
+  kcm_bin+=(--kube-api-qps="$KJ_KCM_API_QPS" --kube-api-burst="$((2 * KJ_KCM_API_QPS))" --concurrent-job-syncs=10)
 fi
 start kube-controller-manager "${kcm_bin[@]}" --kubeconfig="$kubeconfig" \
   --bind-address=127.0.0.1 --secure-port="$port_kcm" --leader-elect=false \

@@ -5,6 +5,7 @@
 # must fail. First the unmutated plugin must pass the same run. Prints the
 # mutant table; exits non-zero if a mutant survives.
 #   MUTANTS_N (default 40), MUTANTS_SEED (default 7): the cases each run uses
+#   MUTANTS_ONLY=a,b: only these mutants (after the unmutated control)
 #   KJ_E2E_KUBECONFIG: a running cluster (else one is started on
 #   KJ_E2E_PORT_BASE, default 27320, and stopped at the end)
 set -euo pipefail
@@ -21,6 +22,7 @@ mutants=(
   "ttl-from-completion-time|pkg/explain/ttl.go|s/finish := terminal\.LastTransitionTime\.Time\n/finish := time.Time{}\n/|the TTL is counted from completionTime instead of the terminal condition"
   "failed-pod-wrong-index|pkg/explain/pods.go|s/(\t\t\tv\.failed = true\n)/\$1\t\t\tif v.index != nil { w := *v.index + 1; v.index = &w }\n/|a failed pod of an Indexed Job is attributed to the next index"
   "pending-while-running|pkg/explain/live.go|s/if p\.PodsRunning > 0 \{/if p.PodsRunning > 1 {/|Pending is reported while one pod runs"
+  "list-trusts-ready|pkg/explain/listrow.go|s/(\tcase PhaseExternal, PhaseSuspended:\n)/\tcase PhaseRunning:\n\t\treturn derefInt32(job.Status.Ready, 0) == 0\n\$1/|list takes Running from status.ready without reading pods"
 )
 
 make -s build
@@ -35,18 +37,20 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -z "${KJ_CLUSTER_DIR:-}" ] || hack/cluster-down.sh' EXIT
 
-# difftest BIN_DIR NAME: runs the difftest with the plugin in BIN_DIR; prints
-# the failed checks (the test's DIFFTEST-FAILED-CHECKS line); returns go test's status.
+# difftest TREE NAME: runs the difftest of TREE with its plugin (TREE/bin)
+# first on PATH, so the checks made in the test's process (list's verdicts)
+# use TREE's engine too; prints the failed checks (the test's
+# DIFFTEST-FAILED-CHECKS line); returns go test's status.
 difftest() {
   local log=$work/$2.log status=0
-  PATH="$1:$PATH" DIFFTEST_MUTANT=$2 DIFFTEST_N=$n DIFFTEST_SEED=$seed DIFFTEST_INVALID=0 \
-    go test -tags e2e -count=1 -timeout 20m -run '^TestDifferential$' ./test/difftest/ >"$log" 2>&1 || status=$?
+  (cd "$1" && PATH="$1/bin:$PATH" DIFFTEST_MUTANT=$2 DIFFTEST_N=$n DIFFTEST_SEED=$seed DIFFTEST_INVALID=0 \
+    go test -tags e2e -count=1 -timeout 20m -run '^TestDifferential$' ./test/difftest/) >"$log" 2>&1 || status=$?
   grep -oE 'DIFFTEST-FAILED-CHECKS: .*' "$log" | tail -1 | cut -d' ' -f2- || echo "no result line (see $log)"
   return $status
 }
 
 kj_log "control: the unmutated plugin, $n cases, seed $seed"
-if ! failed=$(difftest "$KJ_ROOT/bin" unmutated); then
+if ! failed=$(difftest "$KJ_ROOT" unmutated); then
   cat "$work/unmutated.log" >&2
   kj_die "the difftest fails without any mutant ($failed): fix that first"
 fi
@@ -55,6 +59,7 @@ table="| mutant | injected bug | difftest | failed checks |"$'\n'"|---|---|---|-
 survivors=0
 for m in "${mutants[@]}"; do
   IFS='|' read -r name file subst what <<<"$m"
+  if [ -n "${MUTANTS_ONLY:-}" ] && [[ ",$MUTANTS_ONLY," != *",$name,"* ]]; then continue; fi
   copy=$work/$name
   mkdir -p "$copy"
   git ls-files -z --cached --others --exclude-standard | (cd "$KJ_ROOT" && xargs -0 cp --parents -t "$copy" 2>/dev/null) || true
@@ -65,7 +70,7 @@ for m in "${mutants[@]}"; do
   fi
   (cd "$copy" && CGO_ENABLED=0 go build -o "$copy/bin/kubectl-job" ./cmd/kubectl-job) || kj_die "mutant $name does not build"
   kj_log "mutant $name: $what"
-  if failed=$(difftest "$copy/bin" "$name"); then
+  if failed=$(difftest "$copy" "$name"); then
     verdict="**survived**"
     survivors=$((survivors + 1))
   else

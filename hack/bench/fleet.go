@@ -27,6 +27,14 @@ type kind struct {
 	build    func(j *batchv1.Job)
 	podsOf   func(j *batchv1.Job, at time.Time) []podFate
 	statusOf func(j *batchv1.Job, pods []podFate, at time.Time) batchv1.JobStatus
+	// real, when set, makes the kind's Jobs real ones, run by the job
+	// controller, scheduler and KWOK (real adjusts their template), so
+	// kubectl job list reads their pods as it would in any cluster: the
+	// bench-written kinds are finished, External or Suspended, which their
+	// spec and conditions decide.
+	real func(j *batchv1.Job)
+	// realPods is how many pods each real Job keeps.
+	realPods int
 }
 
 // podFate is the status the bench writes for one pod.
@@ -37,22 +45,21 @@ type podFate struct {
 	reason   string // terminated reason, or the waiting reason of a Pending pod
 	started  time.Time
 	finished time.Time
-	unsched  bool // Pending and unschedulable: no node
 }
 
 // fleetKinds is the fleet of one namespace: 500 Jobs and ~2,400 pods in every
 // phase and for every reason explain knows.
 func fleetKinds() []kind {
 	return []kind{
-		{name: "complete", perNS: 290, build: completions(3, 3), podsOf: attempts(3, 0, 0, -1), statusOf: finished(batchv1.JobComplete, "CompletionsReached")},
-		{name: "indexed", perNS: 4, build: indexed(120, 20), podsOf: attempts(120, 0, 0, 0), statusOf: finished(batchv1.JobComplete, "CompletionsReached")},
-		{name: "backoff", perNS: 40, build: completions(1, 1, withBackoff(2)), podsOf: attempts(0, 3, 0, -1), statusOf: finished(batchv1.JobFailed, "BackoffLimitExceeded")},
-		{name: "deadline", perNS: 15, build: completions(1, 1, withDeadline(600)), podsOf: attempts(0, 1, 0, -1), statusOf: finished(batchv1.JobFailed, "DeadlineExceeded")},
+		{name: "complete", perNS: 290, build: completions(3, 3), podsOf: attempts(3, 0, -1), statusOf: finished(batchv1.JobComplete, "CompletionsReached")},
+		{name: "indexed", perNS: 4, build: indexed(120, 20), podsOf: attempts(120, 0, 0), statusOf: finished(batchv1.JobComplete, "CompletionsReached")},
+		{name: "backoff", perNS: 40, build: completions(1, 1, withBackoff(2)), podsOf: attempts(0, 3, -1), statusOf: finished(batchv1.JobFailed, "BackoffLimitExceeded")},
+		{name: "deadline", perNS: 15, build: completions(1, 1, withDeadline(600)), podsOf: attempts(0, 1, -1), statusOf: finished(batchv1.JobFailed, "DeadlineExceeded")},
 		{name: "podfailure", perNS: 15, build: completions(1, 1, withExitRule(42)), podsOf: failedWith(42), statusOf: finished(batchv1.JobFailed, "PodFailurePolicy")},
 		{name: "maxfailed", perNS: 6, build: indexed(100, 10, withPerIndex(1, 3)), podsOf: perIndexFailures(60, 4), statusOf: finished(batchv1.JobFailed, "MaxFailedIndexesExceeded")},
-		{name: "running", perNS: 80, build: completions(10, 4, withDeadline(3600)), podsOf: attempts(5, 1, 4, -1), statusOf: active},
-		{name: "pending", perNS: 10, build: completions(1, 1), podsOf: pendingPods(true), statusOf: active},
-		{name: "pullerror", perNS: 10, build: completions(1, 1), podsOf: pendingPods(false), statusOf: active},
+		{name: "running", perNS: 80, build: completions(10, 4, withDeadline(3600)), real: runsAnHour, realPods: 4},
+		{name: "pending", perNS: 10, build: completions(1, 1), real: unschedulable, realPods: 1},
+		{name: "pullerror", perNS: 10, build: completions(1, 1), real: pullError, realPods: 1},
 		{name: "suspended", perNS: 30, build: completions(5, 5, suspended), podsOf: nil, statusOf: suspendedStatus},
 	}
 }
@@ -98,9 +105,9 @@ func withPerIndex(limit, maxFailed int32) option {
 
 func suspended(j *batchv1.Job) { j.Spec.Suspend = ptr.To(true) }
 
-// attempts gives succeeded, failed and running pods (failed ones retried
-// earlier); index >= 0 numbers the succeeded pods as completion indexes.
-func attempts(succeeded, failed, running, index int) func(*batchv1.Job, time.Time) []podFate {
+// attempts gives succeeded and failed pods (failed ones retried earlier);
+// index >= 0 numbers the succeeded pods as completion indexes.
+func attempts(succeeded, failed, index int) func(*batchv1.Job, time.Time) []podFate {
 	return func(_ *batchv1.Job, at time.Time) []podFate {
 		var out []podFate
 		t := at.Add(-30 * time.Minute)
@@ -114,9 +121,6 @@ func attempts(succeeded, failed, running, index int) func(*batchv1.Job, time.Tim
 				idx = i
 			}
 			out = append(out, podFate{phase: corev1.PodSucceeded, index: idx, reason: "Completed", started: t, finished: t.Add(time.Minute)})
-		}
-		for i := 0; i < running; i++ {
-			out = append(out, podFate{phase: corev1.PodRunning, index: -1, started: at.Add(-5 * time.Minute)})
 		}
 		return out
 	}
@@ -146,13 +150,24 @@ func perIndexFailures(ok, bad int) func(*batchv1.Job, time.Time) []podFate {
 	}
 }
 
-func pendingPods(unschedulable bool) func(*batchv1.Job, time.Time) []podFate {
-	return func(_ *batchv1.Job, at time.Time) []podFate {
-		if unschedulable {
-			return []podFate{{phase: corev1.PodPending, index: -1, unsched: true, started: at.Add(-10 * time.Minute)}}
-		}
-		return []podFate{{phase: corev1.PodPending, index: -1, reason: "ImagePullBackOff", started: at.Add(-10 * time.Minute)}}
-	}
+// realLabel marks the pods of the real kinds, which the bench waits for.
+const realLabel = "kubectl-job.io/bench-real"
+
+// runsAnHour: KWOK runs the pods for an hour, on a node chosen here (the
+// scheduler need not place thousands of them).
+func runsAnHour(j *batchv1.Job) {
+	j.Spec.Template.Annotations["sim.kubectl-job.io/duration"] = "1h"
+	j.Spec.Template.Spec.NodeName = fmt.Sprintf("kwok-node-%d", len(j.Namespace+j.Name)%2)
+}
+
+// unschedulable asks for a node label no node has.
+func unschedulable(j *batchv1.Job) {
+	j.Spec.Template.Spec.NodeSelector = map[string]string{"kubectl-job.io/no-such-node": "true"}
+}
+
+// pullError has KWOK fail the image pull (hack/cluster/kwok-stages.yaml).
+func pullError(j *batchv1.Job) {
+	j.Spec.Template.Annotations["sim.kubectl-job.io/outcome"] = "image-pull-error"
 }
 
 // count returns how many pods end in each phase.
@@ -312,7 +327,7 @@ func newJob(namespace, name string, managed bool) *batchv1.Job {
 
 // podFor builds a pod of a bench-managed Job, the way the job controller names
 // and labels them, placed on a simulated node (KWOK leaves it alone: outcome
-// external) or, unschedulable, on none.
+// external).
 func podFor(j *batchv1.Job, f podFate, n, nodes int) *corev1.Pod {
 	labels := map[string]string{}
 	for k, v := range j.Spec.Template.Labels {
@@ -333,11 +348,7 @@ func podFor(j *batchv1.Job, f podFate, n, nodes int) *corev1.Pod {
 		},
 		Spec: *j.Spec.Template.Spec.DeepCopy(),
 	}
-	if f.unsched {
-		p.Spec.SchedulerName = "bench-no-scheduler" // nobody schedules it
-	} else {
-		p.Spec.NodeName = fmt.Sprintf("kwok-node-%d", n%nodes)
-	}
+	p.Spec.NodeName = fmt.Sprintf("kwok-node-%d", n%nodes)
 	return p
 }
 
@@ -354,14 +365,6 @@ func podStatus(f podFate) corev1.PodStatus {
 		cs.Ready, cs.Started = true, ptr.To(true)
 		cs.State.Running = &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(f.started)}
 		st.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: metav1.NewTime(f.started)}}
-	case corev1.PodPending:
-		if f.unsched {
-			st.StartTime = nil
-			st.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable,
-				Message: "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector.", LastTransitionTime: metav1.NewTime(f.started)}}
-			return st
-		}
-		cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: f.reason, Message: `Back-off pulling image "bench/batch:1"`}
 	}
 	st.ContainerStatuses = []corev1.ContainerStatus{cs}
 	return st
@@ -376,6 +379,18 @@ type fleetCounts struct {
 // their status and the Job's.
 func createManagedJob(ctx context.Context, c kubernetes.Interface, j *batchv1.Job, k kind, nodes int, at time.Time, counts *fleetCounts) error {
 	k.build(j)
+	if k.real != nil {
+		real := newJob(j.Namespace, j.Name, false)
+		real.Spec.Completions, real.Spec.Parallelism = j.Spec.Completions, j.Spec.Parallelism
+		real.Spec.ActiveDeadlineSeconds = j.Spec.ActiveDeadlineSeconds
+		real.Spec.Template.Labels = map[string]string{realLabel: "true"}
+		k.real(real)
+		if _, err := c.BatchV1().Jobs(j.Namespace).Create(ctx, real, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating job %s/%s: %w", j.Namespace, j.Name, err)
+		}
+		counts.jobs.Add(1)
+		return nil
+	}
 	created, err := c.BatchV1().Jobs(j.Namespace).Create(ctx, j, metav1.CreateOptions{})
 	if err != nil {
 		return fmt.Errorf("creating job %s/%s: %w", j.Namespace, j.Name, err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os/exec"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -150,4 +152,41 @@ func measureFollow(ctx context.Context, c kubernetes.Interface, stern string, po
 		return nil, fmt.Errorf("%s printed no pod's first line", res.Labels[1])
 	}
 	return res, nil
+}
+
+// followOnly is bench -only follow: the logs -f measurement alone, on a
+// running cluster (its namespace and Job are made afresh), printed.
+func followOnly(kubeconfig, stern string, pods int) error {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return err
+	}
+	c, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	_ = c.CoreV1().Namespaces().Delete(ctx, logsNS, metav1.DeleteOptions{})
+	for {
+		if _, err := c.CoreV1().Namespaces().Get(ctx, logsNS, metav1.GetOptions{}); err != nil {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if err := createNamespace(ctx, c, logsNS); err != nil {
+		return err
+	}
+	if err := waitForServiceAccount(ctx, c, logsNS); err != nil {
+		return err
+	}
+	res, err := measureFollow(ctx, c, stern, pods)
+	if err != nil {
+		return err
+	}
+	for i, l := range res.Labels {
+		ds := slices.Clone(res.Latencies[i])
+		slices.Sort(ds)
+		fmt.Printf("%s: median %s, %v\n", l, medianDuration(ds), ds)
+	}
+	return nil
 }

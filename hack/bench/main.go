@@ -53,8 +53,16 @@ func main() {
 		stern      = flag.String("stern", "stern", "the stern binary (hack/tools/stern)")
 		goBench    = flag.String("go-bench", "", "file with `go test -bench` output to include")
 		commit     = flag.String("commit", "", "commit the binaries were built from")
+		only       = flag.String("only", "", "follow: measure only logs -f against stern (-rounds pods), on a running cluster; no report")
 	)
 	flag.Parse()
+	if *only == "follow" {
+		if err := followOnly(*kubeconfig, *stern, *rounds); err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *scale != "2k" && *scale != "10k" {
 		fmt.Fprintf(os.Stderr, "error: -scale must be 2k or 10k, got %q\n", *scale)
 		os.Exit(1)
@@ -197,7 +205,60 @@ func populateTier(ctx context.Context, c kubernetes.Interface, nodes, from, to i
 			}
 		}
 	}
-	return createItems(ctx, c, nodes, items, f)
+	if err := createItems(ctx, c, nodes, items, f); err != nil {
+		return err
+	}
+	return waitForReal(ctx, c, from, to)
+}
+
+// waitForReal waits until every pod of the real Jobs (run by the job
+// controller) of namespaces from..to-1 is in the state its kind intends:
+// running and ready, unschedulable, or failing its image pull. Until then
+// list rounds would see different fleets.
+func waitForReal(ctx context.Context, c kubernetes.Interface, from, to int) error {
+	want := 0
+	for _, k := range fleetKinds() {
+		want += k.perNS * k.realPods
+	}
+	want *= to - from
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		got := 0
+		for i := from; i < to; i++ {
+			pods, err := c.CoreV1().Pods(fleetNamespace(i)).List(ctx, metav1.ListOptions{LabelSelector: realLabel})
+			if err != nil {
+				return err
+			}
+			for _, p := range pods.Items {
+				if settled(&p) {
+					got++
+				}
+			}
+		}
+		if got == want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("after 10 minutes %d of the %d pods of the real Jobs are as intended", got, want)
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+// settled: running and ready, unschedulable, or failing its image pull.
+func settled(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse ||
+			c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	for _, cs := range p.Status.ContainerStatuses {
+		if w := cs.State.Waiting; w != nil && w.Reason == "ImagePullBackOff" {
+			return true
+		}
+	}
+	return false
 }
 
 func createItems(ctx context.Context, c kubernetes.Interface, nodes int, items []item, f *fleet) error {

@@ -288,6 +288,8 @@ func listComparison(r *report, jobs int) *comparison {
 			{Label: "kubectl get jobs -A", Args: kc("get", "jobs", "-A"), Expect: rows},
 			{Label: "kubectl-job list -A (the plugin binary alone)", Args: []string{"kubectl-job", "list", "-A"}, Expect: rows},
 			{Label: "kubectl get --raw /apis/batch/v1/jobs (one unpaginated read, no printing)", Args: kc("get", "--raw", "/apis/batch/v1/jobs")},
+			// No target: the cost of reading every live Job's pods (MESSAGE).
+			{Label: "kubectl job list -A -o wide (reads the pods of every live Job)", Args: kj("list", "-A", "-o", "wide"), Expect: rows},
 		},
 		Rounds: r.Rounds,
 	}

@@ -78,10 +78,13 @@ restarts of running pods, and the Job also fails when the restarts reach
 backoffLimit ("2/2"); the controller then deletes those pods with their restart
 counts, so a Job failed that way shows "≥2/2", as explain says.
 
-It reads the Jobs (in pages of --chunk-size) and, only if some are still live,
-their pods by name, one request per namespace with live Jobs (in pages ten times
-bigger), and only if one of those is Pending without pods, the FailedCreate
-events of the namespace's Jobs with one more: never one per Job. The verdicts are those of kubectl job explain.
+It reads the Jobs in pages of --chunk-size and, while the next page is read,
+the pods of the page's live Jobs whose own status cannot say what their row
+shows (nothing ready, restartPolicy OnFailure; not Running with a ready pod,
+Suspended or External ones), by name, in one request; -o wide reads the pods of
+every live Job, for MESSAGE. Only if a Job is then Pending without pods are the
+FailedCreate events of its Jobs read, with one more request: never one per Job.
+The verdicts are those of kubectl job explain.
 
 -o json, yaml, name, jsonpath and custom-columns print the Job objects
 themselves (custom-columns as kubectl get does), so the output pipes into
@@ -200,22 +203,12 @@ func (o *ListOptions) Run(ctx context.Context) error {
 	if o.CronJobs {
 		return o.runCronJobs(ctx)
 	}
-	jobs, rv, cj, notFound, err := o.fetchJobs(ctx)
-	if err != nil {
-		if o.AllNamespaces && apierrors.IsForbidden(err) {
-			return withHint(err, "list the Jobs of one namespace with: kubectl job list -n NAMESPACE")
-		}
-		return err
-	}
-	for _, nf := range notFound {
-		fmt.Fprintln(o.ErrOut, errorMessage(nf))
-	}
 	if o.Watch {
-		return o.runWatch(ctx, jobs, rv, cj)
+		return o.listError(o.watch(ctx))
 	}
-	rows := o.explainRows(ctx, jobs)
-	if cj != nil {
-		markKept(rows, cj, jobs)
+	rows, cj, notFound, err := o.fetchRows(ctx)
+	if err != nil {
+		return o.listError(err)
 	}
 	rows = o.filterRows(rows)
 	o.sortRows(rows, cj != nil)
@@ -233,6 +226,50 @@ func (o *ListOptions) Run(ctx context.Context) error {
 		return exitcode.New(exitcode.Partial, nil)
 	}
 	return nil
+}
+
+// listError adds to a failed list what to run instead: a user may list
+// Jobs in a namespace and not in all.
+func (o *ListOptions) listError(err error) error {
+	if err != nil && o.AllNamespaces && apierrors.IsForbidden(err) {
+		return withHint(err, "list the Jobs of one namespace with: kubectl job list -n NAMESPACE")
+	}
+	return err
+}
+
+// fetchRows reads the Jobs and judges them: a list of the scope in one pass
+// (listExplainedRows), otherwise fetchJobs then explainRows.
+func (o *ListOptions) fetchRows(ctx context.Context) (rows []printers.JobRow, cj *batchv1.CronJob, notFound []error, err error) {
+	if o.CronJob == "" && len(o.Names) == 0 && o.needsVerdict() {
+		rows, err = o.listExplainedRows(ctx)
+		return rows, nil, nil, err
+	}
+	jobs, _, cj, notFound, err := o.fetchJobs(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	o.printNotFound(notFound)
+	rows = o.explainRows(ctx, jobs)
+	if cj != nil {
+		markKept(rows, cj, jobs)
+	}
+	return rows, cj, notFound, nil
+}
+
+// watch lists the Jobs, then follows them until interrupted (runWatch).
+func (o *ListOptions) watch(ctx context.Context) error {
+	jobs, rv, cj, notFound, err := o.fetchJobs(ctx)
+	if err != nil {
+		return err
+	}
+	o.printNotFound(notFound)
+	return o.runWatch(ctx, jobs, rv, cj)
+}
+
+func (o *ListOptions) printNotFound(notFound []error) {
+	for _, nf := range notFound {
+		fmt.Fprintln(o.ErrOut, errorMessage(nf))
+	}
 }
 
 // fetchJobs reads the Jobs: one Get per named Job (like kubectl get NAME...,

@@ -16,17 +16,23 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 	batchv1 "k8s.io/api/batch/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 )
 
-// needsPods says whether the verdicts must be refined with pods: the human
-// table shows Pending vs Running, and --status may ask for either; -o
-// json/yaml/name print the objects and need no verdict at all.
-func (o *ListOptions) needsPods() bool {
-	if o.printer == nil {
-		return true
+// evidence is what the verdicts read beyond the Jobs: the human table shows
+// Pending vs Running, from the pods of the Jobs whose status does not decide
+// it (explain.ListRowNeedsPods), and -o wide's MESSAGE from every live Job's
+// pods; --status may ask for Pending or Running; -o json/yaml/name print the
+// objects and need no verdict at all.
+func (o *ListOptions) evidence() kube.Evidence {
+	switch {
+	case o.printer == nil && o.output == "wide":
+		return kube.AllEvidence
+	case o.printer == nil, o.phases[explain.PhasePending], o.phases[explain.PhaseRunning], o.phases[explain.PhaseNotStarted]:
+		return kube.RowEvidence
 	}
-	return o.phases[explain.PhasePending] || o.phases[explain.PhaseRunning] || o.phases[explain.PhaseNotStarted]
+	return kube.JobsOnly
 }
 
 // needsVerdict says whether explain must run at all.
@@ -44,16 +50,43 @@ func (o *ListOptions) explainRows(ctx context.Context, jobs []batchv1.Job) []pri
 	if !o.needsVerdict() {
 		return rows
 	}
-	exps, err := kube.ExplainJobs(ctx, o.Client, o.scope(), ptrs, o.ChunkSize, !o.needsPods(), o.Now())
+	exps, err := kube.ExplainJobs(ctx, o.Client, o.scope(), ptrs, o.ChunkSize, o.evidence(), o.Now())
 	for i := range rows {
 		rows[i].Explanation = exps[i]
 	}
+	o.warnMissing(err)
+	return rows
+}
+
+// listExplainedRows lists and judges the Jobs in one pass
+// (kube.ListExplainedJobs): the pods a page of Jobs needs are read while
+// the next page is.
+func (o *ListOptions) listExplainedRows(ctx context.Context) ([]printers.JobRow, error) {
+	got, err := kube.ListExplainedJobs(ctx, o.Client, kube.FleetQuery{
+		Scope:             o.scope(),
+		Options:           metav1.ListOptions{LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector, Limit: o.ChunkSize},
+		Evidence:          o.evidence(),
+		TrimManagedFields: o.printer == nil,
+		Now:               o.Now(),
+	})
 	if err != nil {
-		// The table still shows what the Jobs say; the user learns what is missing.
+		return nil, err
+	}
+	rows := make([]printers.JobRow, len(got.Jobs))
+	for i := range got.Jobs {
+		rows[i] = printers.JobRow{Job: got.Jobs[i], Explanation: got.Explanations[i]}
+	}
+	o.warnMissing(got.Missing)
+	return rows, nil
+}
+
+// warnMissing says on stderr what evidence could not be read: the table
+// still shows what the Jobs say, and the exit code says it is partial.
+func (o *ListOptions) warnMissing(err error) {
+	if err != nil {
 		o.partial = true
 		fmt.Fprintf(o.ErrOut, "Warning: %v; %s\n", err, missingEvidence(err))
 	}
-	return rows
 }
 
 // missingEvidence says what a failed read of kube.ExplainJobs leaves out.

@@ -180,28 +180,49 @@ func requests(client *fake.Clientset) []string {
 	return out
 }
 
+// waitingFleet is fleet(n) with every fourth Job (job-002, job-006...) live
+// but waiting: its pod is Pending, so list must say why; the other live Jobs
+// run a pod.
+func waitingFleet(n int) []runtime.Object {
+	objs := fleet(n)
+	for _, obj := range objs {
+		var i int
+		switch o := obj.(type) {
+		case *batchv1.Job:
+			if _, err := fmt.Sscanf(o.Name, "job-%d", &i); err == nil && i%4 == 2 {
+				o.Status.Ready = new(int32(0))
+			}
+		case *corev1.Pod:
+			if _, err := fmt.Sscanf(o.Name, "job-%d-x", &i); err == nil && i%4 == 2 {
+				o.Status.Phase = corev1.PodPending
+			}
+		}
+	}
+	return objs
+}
+
 // TestListRequestCount proves the cost: the Jobs list plus one Pods list per
-// namespace with live Jobs (their names fit one selector), the same for 3
-// Jobs as for 300 in one namespace; no Pods list when none is live or when
-// the objects themselves are printed.
+// page of Jobs with live Jobs (by name, in their namespace when they share
+// one: here one page, over three namespaces with -A), the same for 3 Jobs
+// as for 300; no Pods list when the objects themselves are printed.
 func TestListRequestCount(t *testing.T) {
-	// fleet(3) has live Jobs in ns0 and ns2, fleet(300) in all three.
-	livePods := map[int][]string{3: {"list pods ns0", "list pods ns2"}, 300: {"list pods ns0", "list pods ns1", "list pods ns2"}}
+	podsAll := map[int][]string{3: {"list pods "}, 300: {"list pods "}}
+	podsNS0 := map[int][]string{3: {"list pods ns0"}, 300: {"list pods ns0"}}
 	for _, tc := range []struct {
 		name string
 		args []string
-		want []string // and then livePods when pods
-		pods bool
+		want []string // and then pods[n]
+		pods map[int][]string
 	}{
-		{"all namespaces", []string{"-A"}, []string{"list jobs "}, true},
-		{"one namespace", nil, []string{"list jobs ns0", "list pods ns0"}, false},
-		{"-o name needs no pods", []string{"-A", "-o", "name"}, []string{"list jobs "}, false},
-		{"-o yaml needs no pods", []string{"-A", "-o", "yaml"}, []string{"list jobs "}, false},
-		{"--status running needs pods", []string{"-A", "-o", "name", "--status", "running"}, []string{"list jobs "}, true},
+		{"all namespaces", []string{"-A"}, []string{"list jobs "}, podsAll},
+		{"one namespace", nil, []string{"list jobs ns0"}, podsNS0},
+		{"-o name needs no pods", []string{"-A", "-o", "name"}, []string{"list jobs "}, nil},
+		{"-o yaml needs no pods", []string{"-A", "-o", "yaml"}, []string{"list jobs "}, nil},
+		{"--status running needs pods", []string{"-A", "-o", "name", "--status", "running"}, []string{"list jobs "}, podsAll},
 	} {
 		for _, n := range []int{3, 300} {
 			t.Run(fmt.Sprintf("%s/%d jobs", tc.name, n), func(t *testing.T) {
-				client := fake.NewClientset(fleet(n)...)
+				client := fake.NewClientset(waitingFleet(n)...)
 				streams, _, out, _ := genericiooptions.NewTestIOStreams()
 				ns := "ns0"
 				flags := genericclioptions.NewConfigFlags(false)
@@ -213,17 +234,13 @@ func TestListRequestCount(t *testing.T) {
 				if err := cmd.Execute(); err != nil {
 					t.Fatal(err)
 				}
-				want := slices.Clone(tc.want)
-				if tc.pods {
-					want = append(want, livePods[n]...)
-				}
+				want := append(slices.Clone(tc.want), tc.pods[n]...)
 				got := requests(client)
-				slices.Sort(got[1:]) // the pods lists run side by side
 				if d := cmp.Diff(want, got); d != "" {
 					t.Errorf("requests (-want +got):\n%s", d)
 				}
-				if tc.name == "all namespaces" && strings.Count(out.String(), "Running") != (n+1)/2 {
-					t.Errorf("want %d Running rows:\n%s", (n+1)/2, out.String())
+				if tc.name == "all namespaces" && (strings.Count(out.String(), "Running") != (n+3)/4 || strings.Count(out.String(), "Pending") != (n+1)/4) {
+					t.Errorf("want %d Running and %d Pending rows:\n%s", (n+3)/4, (n+1)/4, out.String())
 				}
 			})
 		}

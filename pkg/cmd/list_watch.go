@@ -30,7 +30,7 @@ func (o *ListOptions) runWatch(ctx context.Context, jobs []batchv1.Job, rv strin
 	}
 	lw := &kube.JobListWatch{
 		Client: o.Client, Namespace: o.scope(), LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector,
-		WithPods: o.needsPods(),
+		WithPods: o.evidence() != kube.JobsOnly,
 		Relist: func(ctx context.Context) ([]batchv1.Job, string, error) {
 			jobs, rv, _, _, err := o.fetchJobs(ctx)
 			return jobs, rv, err

@@ -197,7 +197,7 @@ func (o *PruneOptions) Run(ctx context.Context) error {
 	// A finished Job's verdict comes from its conditions; only live Jobs
 	// (kept whatever their pods say) cost the reads list makes for them, so
 	// the plan shows the verdict list and explain show.
-	exps, err := kube.ExplainJobs(ctx, o.Client, o.scope(), jobs, 500, false, now)
+	exps, err := kube.ExplainJobs(ctx, o.Client, o.scope(), jobs, 500, kube.AllEvidence, now)
 	if err != nil {
 		fmt.Fprintf(o.ErrOut, "Warning: %v; %s\n", err, missingEvidence(err))
 	}

@@ -22,57 +22,105 @@ import (
 // cost the client little.
 const podPageFactor = 10
 
+// Evidence is how much more than the Jobs a fleet's verdicts read.
+type Evidence int
+
+const (
+	// JobsOnly reads nothing more: -o name needs no verdict refined by pods.
+	JobsOnly Evidence = iota
+	// RowEvidence reads the pods of the live Jobs whose kubectl job list row
+	// they can change (explain.ListRowNeedsPods): list's table.
+	RowEvidence
+	// AllEvidence reads the pods of every live Job: -o wide's MESSAGE, and
+	// prune, which keeps live Jobs whatever their pods say but shows the
+	// verdicts explain shows.
+	AllEvidence
+)
+
+// needsPods says whether ev reads the pods of job, explained without them as e.
+func (ev Evidence) needsPods(job *batchv1.Job, e *explain.JobExplanation) bool {
+	switch ev {
+	case RowEvidence:
+		return explain.ListRowNeedsPods(job, e)
+	case AllEvidence:
+		return !e.Verdict.Phase.Finished()
+	}
+	return false
+}
+
 // ExplainJobs judges many listed Jobs with the evidence kubectl job explain
 // uses, at a cost independent of their number: every Job is first judged on
-// its own; only if some are live are their pods read (one paginated request
-// for the scope, pages of chunkSize*podPageFactor); and only if a live Job
-// is then Pending without pods are the scope's FailedCreate Job events read
-// (one more request), so a quota-blocked Job says FailedCreate here as in
-// explain. With jobsOnly nothing more is read (-o name needs no verdict
-// refined by pods). A read that fails leaves that evidence unknown to the engine and
-// is returned as a ReadError: the verdicts are then from the Jobs alone.
-func ExplainJobs(ctx context.Context, client kubernetes.Interface, scope string, jobs []*batchv1.Job, chunkSize int64, jobsOnly bool, now time.Time) ([]*explain.JobExplanation, error) {
-	inputs := make([]explain.Input, len(jobs))
-	out := make([]*explain.JobExplanation, len(jobs))
-	var live []*batchv1.Job
-	for i, j := range jobs {
-		inputs[i] = explain.Input{Job: j, Now: now, PodsUnknown: true, EventsUnknown: true}
-		out[i] = explain.Explain(inputs[i])
-		if !out[i].Verdict.Phase.Finished() {
-			live = append(live, j)
+// its own; only the live Jobs ev asks pods for have them read (requests by
+// namespace and name, ListPodsOfJobs, pages of chunkSize*podPageFactor); and
+// only if one of those is then Pending without pods are the scope's
+// FailedCreate Job events read (one more request), so a quota-blocked Job
+// says FailedCreate here as in explain. A read that fails leaves that
+// evidence unknown to the engine and is returned as a ReadError: those
+// verdicts are then from the Jobs alone.
+func ExplainJobs(ctx context.Context, client kubernetes.Interface, scope string, jobs []*batchv1.Job, chunkSize int64, ev Evidence, now time.Time) ([]*explain.JobExplanation, error) {
+	f := &fleetVerdicts{now: now, evidence: ev}
+	need := f.judge(jobs)
+	if len(need) == 0 {
+		return f.out, nil
+	}
+	pods, err := ListPodsOfJobs(ctx, client, scope, need, chunkSize*podPageFactor)
+	if err != nil {
+		return f.out, NewReadError("list", "pods", scope, err)
+	}
+	return f.out, f.refine(ctx, client, scope, pods)
+}
+
+// fleetVerdicts is the verdicts of many Jobs, judged first on their own,
+// then refined with the pods of those that need them.
+type fleetVerdicts struct {
+	now      time.Time
+	evidence Evidence
+	jobs     []*batchv1.Job
+	inputs   []explain.Input
+	out      []*explain.JobExplanation
+}
+
+// judge explains jobs without pods or events and returns those whose pods
+// f.evidence asks for.
+func (f *fleetVerdicts) judge(jobs []*batchv1.Job) (need []*batchv1.Job) {
+	for _, j := range jobs {
+		in := explain.Input{Job: j, Now: f.now, PodsUnknown: true, EventsUnknown: true}
+		e := explain.Explain(in)
+		f.jobs, f.inputs, f.out = append(f.jobs, j), append(f.inputs, in), append(f.out, e)
+		if f.evidence.needsPods(j, e) {
+			need = append(need, j)
 		}
 	}
-	if len(live) == 0 || jobsOnly {
-		return out, nil
-	}
-	pods, err := ListPodsOfJobs(ctx, client, scope, live, chunkSize*podPageFactor)
-	if err != nil {
-		return out, NewReadError("list", "pods", scope, err)
-	}
+	return need
+}
+
+// refine explains again, with their pods, the Jobs pods has an entry for,
+// and with the scope's FailedCreate events those then Pending without pods.
+func (f *fleetVerdicts) refine(ctx context.Context, client kubernetes.Interface, scope string, pods PodJoin) error {
 	var podless []int
-	for i := range jobs {
-		p, ok := pods[jobs[i].UID]
+	for i, j := range f.jobs {
+		p, ok := pods[j.UID]
 		if !ok {
 			continue
 		}
-		inputs[i].Pods, inputs[i].PodsUnknown = p, false
-		out[i] = explain.Explain(inputs[i])
-		if out[i].Verdict.Phase == explain.PhasePending && len(p) == 0 {
+		f.inputs[i].Pods, f.inputs[i].PodsUnknown = p, false
+		f.out[i] = explain.Explain(f.inputs[i])
+		if f.out[i].Verdict.Phase == explain.PhasePending && len(p) == 0 {
 			podless = append(podless, i)
 		}
 	}
 	if len(podless) == 0 {
-		return out, nil
+		return nil
 	}
 	events, err := failedCreateEvents(ctx, client, scope)
 	if err != nil {
-		return out, NewReadError("list", "events", scope, err)
+		return NewReadError("list", "events", scope, err)
 	}
 	for _, i := range podless {
-		inputs[i].Events, inputs[i].EventsUnknown = events[jobs[i].UID], false
-		out[i] = explain.Explain(inputs[i])
+		f.inputs[i].Events, f.inputs[i].EventsUnknown = events[f.jobs[i].UID], false
+		f.out[i] = explain.Explain(f.inputs[i])
 	}
-	return out, nil
+	return nil
 }
 
 // failedCreateEvents reads the job controller's FailedCreate events of the

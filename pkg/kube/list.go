@@ -91,6 +91,12 @@ func eachListItem(ctx context.Context, page pager.ListPageFunc, opts metav1.List
 // still be joined to their Job by owner UID (PodJoin): names repeat
 // across namespaces and a re-created Job reuses its name.
 func JobsPodSelector(jobs []*batchv1.Job) labels.Selector {
+	sel, _ := jobsPodSelector(jobs)
+	return sel
+}
+
+// jobsPodSelector is JobsPodSelector, and whether it selects by name.
+func jobsPodSelector(jobs []*batchv1.Job) (sel labels.Selector, byName bool) {
 	names, size := map[string]bool{}, 0
 	for _, j := range jobs {
 		if len(validation.IsValidLabelValue(j.Name)) > 0 {
@@ -113,9 +119,10 @@ func JobsPodSelector(jobs []*batchv1.Job) labels.Selector {
 	req, err := labels.NewRequirement(LabelJobName, op, values)
 	if err != nil {
 		// Unreachable: the key is constant and the values were validated.
-		req, _ = labels.NewRequirement(LabelJobName, selection.Exists, nil)
+		op = selection.Exists
+		req, _ = labels.NewRequirement(LabelJobName, op, nil)
 	}
-	return labels.NewSelector().Add(*req)
+	return labels.NewSelector().Add(*req), op == selection.In
 }
 
 // PodsFindableByLabel reports whether a Job's pods carry the job-name label
@@ -214,16 +221,22 @@ func podBatches(jobs []*batchv1.Job) []podBatch {
 	return out
 }
 
-func listPodsOfBatch(ctx context.Context, client kubernetes.Interface, b podBatch, chunkSize int64) (PodJoin, error) {
+func listPodsOfBatch(ctx context.Context, client kubernetes.Interface, b podBatch, pageSize int64) (PodJoin, error) {
 	out := NewPodJoin(b.jobs)
-	opts := metav1.ListOptions{LabelSelector: b.selector.String(), Limit: chunkSize}
-	err := eachListItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+	err := eachPod(ctx, client, b, pageSize, func() { out = NewPodJoin(b.jobs) }, func(p *corev1.Pod) { out.Add(p) })
+	return out, err
+}
+
+// eachPod calls fn with each pod of b's namespace that b's selector matches,
+// read in pages of pageSize; restart, when a paged read must start again.
+func eachPod(ctx context.Context, client kubernetes.Interface, b podBatch, pageSize int64, restart func(), fn func(*corev1.Pod)) error {
+	opts := metav1.ListOptions{LabelSelector: b.selector.String(), Limit: pageSize}
+	return eachListItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return client.CoreV1().Pods(b.namespace).List(ctx, opts)
-	}, opts, func() { out = NewPodJoin(b.jobs) }, func(obj runtime.Object) error {
-		out.Add(obj.(*corev1.Pod))
+	}, opts, restart, func(obj runtime.Object) error {
+		fn(obj.(*corev1.Pod))
 		return nil
 	})
-	return out, err
 }
 
 // PodJoin joins pods to the Jobs that control them, keyed by Job UID: names

@@ -4,6 +4,7 @@ package difftest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,12 +21,16 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/test/difftest/gen"
 	"github.com/kubectl-job/kubectl-job/test/difftest/trace"
 )
@@ -46,6 +51,7 @@ type caseResult struct {
 	Record    *trace.Record
 	Samples   []trace.Sample
 	Result    trace.Result
+	List      listCheck
 	Err       error
 	Took      time.Duration
 	Fixture   string
@@ -150,7 +156,9 @@ func TestDifferential(t *testing.T) {
 				return
 			}
 			probs := sum.problems(r)
-			if len(probs) > 0 && mutant == "" && slices.ContainsFunc(probs, func(p trace.Problem) bool { return p.Check != trace.CheckErrors }) {
+			// Fixtures replay explain (TestDifftestRegressions): only its own
+			// disagreements are saved, not list's.
+			if mutant == "" && slices.ContainsFunc(r.Result.Problems, func(p trace.Problem) bool { return p.Check != trace.CheckErrors }) {
 				path := filepath.Join(fixtureDir, r.Case.Name()+".yaml")
 				if err := writeFixture(path, r, probs); err != nil {
 					t.Errorf("saving fixture: %v", err)
@@ -447,7 +455,68 @@ func runCase(ctx context.Context, cl *cluster, c gen.Case) *caseResult {
 	run.rec.mu.Unlock()
 	res.Record = &rec
 	res.Result = trace.Check(c, res.Record, res.Samples)
+	res.List = checkList(ctx, c, res.Record, res.Samples)
 	return res
+}
+
+// listCheck is how the verdicts of kubectl job list fared on a case.
+type listCheck struct {
+	Result  trace.Result
+	Samples int // states judged
+	// Blind of them were judged without their pods (explain.ListRowNeedsPods),
+	// LiveBlind of those before the Job finished (suspended).
+	Blind, LiveBlind int
+}
+
+// checkList judges, with the model's list columns (trace.CheckList), the
+// verdicts list gives: the state the harness itself read after each sample
+// (the Job, then its pods and FailedCreate events) goes through list's own
+// code, kube.ListExplainedJobs with the evidence of its table, as if the
+// cluster held only that. Where list reads no pods, the model still sees
+// the pods the harness recorded.
+func checkList(ctx context.Context, c gen.Case, rec *trace.Record, samples []trace.Sample) listCheck {
+	var out listCheck
+	var judged []trace.Sample
+	for _, s := range samples {
+		if s.Job == nil {
+			continue
+		}
+		objs := []runtime.Object{s.Job.DeepCopy()}
+		for i := range s.Pods {
+			objs = append(objs, s.Pods[i].DeepCopy())
+		}
+		for i := range s.Events {
+			if ev := &s.Events[i]; ev.Reason == string(explain.ReasonFailedCreate) && ev.InvolvedObject.Kind == "Job" {
+				objs = append(objs, ev.DeepCopy())
+			}
+		}
+		got, err := kube.ListExplainedJobs(ctx, fake.NewClientset(objs...), kube.FleetQuery{
+			Scope: s.Job.Namespace, Options: metav1.ListOptions{Limit: 500}, Evidence: kube.RowEvidence, Now: s.ReadEnd})
+		ls := trace.Sample{Start: s.ReadStart, End: s.ReadEnd}
+		switch {
+		case err != nil:
+			ls.Err = err.Error()
+		case got.Missing != nil:
+			ls.Err = got.Missing.Error()
+		case len(got.Explanations) != 1:
+			ls.Err = fmt.Sprintf("list gave %d verdicts for one Job", len(got.Explanations))
+		default:
+			data, _ := json.Marshal(got.Explanations[0])
+			if ls.Output, err = trace.DecodeOutput(data); err != nil {
+				ls.Err = err.Error()
+			}
+			if blind := explain.Explain(explain.Input{Job: s.Job, Now: s.ReadEnd, PodsUnknown: true, EventsUnknown: true}); !explain.ListRowNeedsPods(s.Job, blind) {
+				out.Blind++
+				if !blind.Verdict.Phase.Finished() {
+					out.LiveBlind++
+				}
+			}
+		}
+		judged = append(judged, ls)
+	}
+	out.Samples = len(judged)
+	out.Result = trace.CheckList(c, rec, judged)
+	return out
 }
 
 // prepare sets up the cluster for a live fate before the Job is created.
@@ -591,6 +660,7 @@ func (run *caseRun) sample(ctx context.Context, name string) trace.Sample {
 			s.Err = err.Error()
 		}
 	}
+	s.ReadStart = time.Now()
 	if j, err := cl.client.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
 		s.Job = j
 		if pods, err := cl.client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "batch.kubernetes.io/controller-uid=" + string(j.UID)}); err == nil {
@@ -600,6 +670,7 @@ func (run *caseRun) sample(ctx context.Context, name string) trace.Sample {
 	if evs, err := cl.client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{}); err == nil {
 		s.Events = evs.Items
 	}
+	s.ReadEnd = time.Now()
 	return s
 }
 

@@ -49,6 +49,11 @@ type summary struct {
 	timings   []judged
 	excused   []judged
 	errorRuns int
+	// list tallies the checks of list's verdicts (listCheck).
+	list struct {
+		samples, blind, liveBlind int
+		checks                    trace.Stats
+	}
 }
 
 func newSummary(controls []trace.Timing) *summary {
@@ -58,11 +63,23 @@ func newSummary(controls []trace.Timing) *summary {
 			valid = append(valid, c)
 		}
 	}
-	return &summary{controls: valid, total: tally{checks: trace.Stats{}}, rows: map[string]*tally{}, probs: map[*caseResult][]trace.Problem{}, failed: map[string]int{}}
+	s := &summary{controls: valid, total: tally{checks: trace.Stats{}}, rows: map[string]*tally{}, probs: map[*caseResult][]trace.Problem{}, failed: map[string]int{}}
+	s.list.checks = trace.Stats{}
+	return s
 }
 
 func (s *summary) add(r *caseResult) {
 	probs := slices.Clone(r.Result.Problems)
+	for _, p := range r.List.Result.Problems {
+		p.Detail = "kubectl job list: " + p.Detail
+		probs = append(probs, p)
+	}
+	s.list.samples += r.List.Samples
+	s.list.blind += r.List.Blind
+	s.list.liveBlind += r.List.LiveBlind
+	for c, v := range r.List.Result.Stats {
+		s.list.checks[c] += v
+	}
 	if r.Err != nil {
 		probs = append(probs, trace.Problem{Check: trace.CheckErrors, Sample: -1, Detail: "run error: " + r.Err.Error()})
 		s.errorRuns++
@@ -129,6 +146,16 @@ func minChecks(n, nRetry int) map[string]int {
 
 func (s *summary) shortColumns(n, nRetry int) []string {
 	var out []string
+	// list's verdicts: every column it shares, and the states it judged
+	// without pods, which are what its check is for.
+	for _, k := range trace.ListChecks {
+		if want := minChecks(n, nRetry)[k]; s.list.checks[k] < want {
+			out = append(out, fmt.Sprintf("kubectl job list %s: %d checks, at least %d required for %d cases", k, s.list.checks[k], want, n))
+		}
+	}
+	if s.list.liveBlind < n/20 {
+		out = append(out, fmt.Sprintf("kubectl job list: %d live states judged without their pods, at least %d required for %d cases", s.list.liveBlind, n/20, n))
+	}
 	for _, k := range trace.CheckOrder {
 		if want := minChecks(n, nRetry)[k]; s.total.checks[k] < want {
 			out = append(out, fmt.Sprintf("%s: %d checks, at least %d required for %d cases", k, s.total.checks[k], want, n))
@@ -228,6 +255,19 @@ func renderReport(in reportInput) string {
 		mins = append(mins, fmt.Sprintf("%s %d", k, minChecks(in.n, nRetry)[k]))
 	}
 	b.WriteString(strings.Join(mins, ", ") + ".\n")
+
+	b.WriteString("\n## The verdicts of `kubectl job list`\n\n")
+	fmt.Fprintf(&b, "list reads no pods for finished Jobs, nor for live ones whose spec decides their row (`explain.ListRowNeedsPods`: Suspended, External, unless restartPolicy OnFailure). After each sample the harness read the Job, its pods and events itself; that state went through list's own code (`kube.ListExplainedJobs` with the evidence of its table, on a fake API holding only it) and its verdict was judged by the same model, with the columns list shows (%s). %d states judged, %d of them without their pods, %d of those live; every problem fails the run like the explain checks. `make difftest-mutants` keeps, as the mutant list-trusts-ready, the rule first tried here: Running taken from status.ready without pods, which this check caught in the window between a pod's end and the controller's next status update.\n\n",
+		strings.Join(trace.ListChecks, ", "), s.list.samples, s.list.blind, s.list.liveBlind)
+	b.WriteString("| |")
+	for _, k := range trace.ListChecks {
+		b.WriteString(" " + k + " |")
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---:|", len(trace.ListChecks)) + "\n| checks |")
+	for _, k := range trace.ListChecks {
+		fmt.Fprintf(&b, " %d |", s.list.checks[k])
+	}
+	b.WriteString("\n")
 
 	b.WriteString("\n## Timings: actual − predicted\n\nTwo-sided: negative means the controller acted before the plugin's prediction. Condition times and creation timestamps have whole seconds, so about −1 s is the rounding.\n\n")
 	b.WriteString("| prediction | n | min | 10 % | median | 90 % | max | on time (±2 s) | early | late, excused | late |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")

@@ -61,10 +61,12 @@ type Sample struct {
 	Err string `json:"err,omitempty"`
 	// Raw is the plugin's stdout; Job, Pods and Events were read by the
 	// harness right after (for the fixture only; the checks use Record).
-	Raw    string         `json:"-"`
-	Job    *batchv1.Job   `json:"-"`
-	Pods   []corev1.Pod   `json:"-"`
-	Events []corev1.Event `json:"-"`
+	Raw string `json:"-"`
+	// ReadStart and ReadEnd bound the harness's read of Job, Pods and Events.
+	ReadStart, ReadEnd time.Time      `json:"-"`
+	Job                *batchv1.Job   `json:"-"`
+	Pods               []corev1.Pod   `json:"-"`
+	Events             []corev1.Event `json:"-"`
 }
 
 // Check kinds, the columns of docs/accuracy.md.
@@ -155,18 +157,53 @@ func readable(win []State) []State {
 // colResult is one column's verdict on a sample against one state.
 type colResult struct{ column, problem string }
 
+type column struct {
+	name string
+	fn   predicate
+}
+
+// sampleColumns are the per-sample checks, in CheckOrder.
+var sampleColumns = []column{
+	{CheckVerdict, (*checker).verdict}, {CheckEarly, (*checker).early}, {CheckInterim, (*checker).interim},
+	{CheckLive, (*checker).live}, {CheckBackoff, (*checker).backoff}, {CheckDeadline, (*checker).deadline},
+	{CheckTTL, (*checker).ttl}, {CheckIndexes, (*checker).indexes}, {CheckAttempts, (*checker).attempts},
+}
+
+// ListChecks are the columns that judge what kubectl job list shows: STATUS
+// and REASON (verdict, early, interim, live), FAILED (backoff), DEADLINE
+// and TTL. Its rows have no attempts or per-index table.
+var ListChecks = []string{CheckVerdict, CheckEarly, CheckInterim, CheckLive, CheckBackoff, CheckDeadline, CheckTTL}
+
 // Check compares each sample with the states the harness saw around it and
 // the model, and the model with what the controller then did.
 func Check(c gen.Case, rec *Record, samples []Sample) Result {
 	ch := &checker{c: c, spec: &c.Job.Spec, rec: rec, res: &Result{Stats: Stats{}}}
-	columns := []struct {
-		name string
-		fn   predicate
-	}{
-		{CheckVerdict, (*checker).verdict}, {CheckEarly, (*checker).early}, {CheckInterim, (*checker).interim},
-		{CheckLive, (*checker).live}, {CheckBackoff, (*checker).backoff}, {CheckDeadline, (*checker).deadline},
-		{CheckTTL, (*checker).ttl}, {CheckIndexes, (*checker).indexes}, {CheckAttempts, (*checker).attempts},
+	ch.samples(samples, sampleColumns)
+	for _, s := range samples {
+		if win := rec.Window(s.Start, s.End, Slack); s.Output != nil && len(win) > 0 {
+			ch.timings(s, win)
+		}
 	}
+	ch.outcome()
+	return *ch.res
+}
+
+// CheckList is Check of the verdicts kubectl job list gives, sample by
+// sample, with the ListChecks columns only.
+func CheckList(c gen.Case, rec *Record, samples []Sample) Result {
+	ch := &checker{c: c, spec: &c.Job.Spec, rec: rec, res: &Result{Stats: Stats{}}}
+	var columns []column
+	for _, col := range sampleColumns {
+		if slices.Contains(ListChecks, col.name) {
+			columns = append(columns, col)
+		}
+	}
+	ch.samples(samples, columns)
+	return *ch.res
+}
+
+func (ch *checker) samples(samples []Sample, columns []column) {
+	rec := ch.rec
 	for i, s := range samples {
 		win := rec.Window(s.Start, s.End, Slack)
 		if len(win) == 0 {
@@ -211,10 +248,7 @@ func Check(c gen.Case, rec *Record, samples []Sample) Result {
 		if len(best) == 0 {
 			ch.add(CheckErrors, i, "no check applied to this sample (said %s/%s; harness states %s)", s.Output.Verdict.Phase, s.Output.Verdict.Reason, describe(win))
 		}
-		ch.timings(s, win)
 	}
-	ch.outcome()
-	return *ch.res
 }
 
 func (ch *checker) add(check string, i int, format string, args ...any) {
