@@ -372,7 +372,7 @@ func podStatus(f podFate) corev1.PodStatus {
 
 // fleetCounts is what populate made.
 type fleetCounts struct {
-	jobs, pods atomic.Int64
+	jobs, pods, realJobs, realPods atomic.Int64
 }
 
 // createManagedJob creates one bench-managed Job with its pods and writes
@@ -388,7 +388,8 @@ func createManagedJob(ctx context.Context, c kubernetes.Interface, j *batchv1.Jo
 		if _, err := c.BatchV1().Jobs(j.Namespace).Create(ctx, real, metav1.CreateOptions{}); err != nil {
 			return fmt.Errorf("creating job %s/%s: %w", j.Namespace, j.Name, err)
 		}
-		counts.jobs.Add(1)
+		counts.realJobs.Add(1)
+		counts.realPods.Add(int64(k.realPods))
 		return nil
 	}
 	created, err := c.BatchV1().Jobs(j.Namespace).Create(ctx, j, metav1.CreateOptions{})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -79,8 +80,11 @@ func measureFollow(ctx context.Context, c kubernetes.Interface, stern string, po
 	seen := make([]map[string]time.Time, len(followers))
 	var procs []*exec.Cmd
 	var readers sync.WaitGroup
+	stderr := make([]*bytes.Buffer, len(followers))
 	for i, args := range followers {
 		cmd := exec.Command(args[0], args[1:]...)
+		stderr[i] = &bytes.Buffer{}
+		cmd.Stderr = stderr[i]
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			return nil, err
@@ -139,7 +143,7 @@ func measureFollow(ctx context.Context, c kubernetes.Interface, stern string, po
 			switch {
 			case !ok && i == 0:
 				// A pod kubectl job never showed is a failure, not a skipped sample.
-				return nil, fmt.Errorf("%s never printed the first line of pod %s", res.Labels[i], pod)
+				return nil, fmt.Errorf("%s never printed the first line of pod %s; its stderr:\n%s", res.Labels[i], pod, tail(stderr[i].String()))
 			case !ok:
 				res.Missed[i]++
 				logf("%s never printed the first line of pod %s (counted as missed)", res.Labels[i], pod)

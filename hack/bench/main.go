@@ -270,7 +270,7 @@ func createItems(ctx context.Context, c kubernetes.Interface, nodes int, items [
 			case <-done:
 				return
 			case <-time.After(15 * time.Second):
-				logf("populating: %d jobs, %d pods", counts.jobs.Load(), counts.pods.Load())
+				logf("populating: %d jobs, %d pods", counts.jobs.Load()+counts.realJobs.Load(), counts.pods.Load())
 			}
 		}
 	}()
@@ -281,6 +281,8 @@ func createItems(ctx context.Context, c kubernetes.Interface, nodes int, items [
 	close(done)
 	f.Jobs += counts.jobs.Load()
 	f.Pods += counts.pods.Load()
+	f.ControllerJobs += counts.realJobs.Load()
+	f.ControllerPods += counts.realPods.Load()
 	return err
 }
 
