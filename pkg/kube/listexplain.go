@@ -1,7 +1,6 @@
 package kube
 
 import (
-	"cmp"
 	"context"
 	"maps"
 	"sync"
@@ -95,7 +94,7 @@ func listExplainedOnce(ctx context.Context, client kubernetes.Interface, q Fleet
 	}
 	out.Jobs, out.Explanations = f.jobs, f.out
 	if err := reads.wait(); err != nil {
-		out.Missing = NewReadError("list", "pods", q.Scope, err)
+		out.Missing = err
 		return out, nil
 	}
 	if err := f.refine(ctx, client, q.Scope, reads.join); err != nil {
@@ -114,7 +113,8 @@ type podReads struct {
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	join PodJoin
-	err  error
+	// err is the first read that failed, as a ReadError naming where.
+	err error
 	// every is the one read of every Job pod of a namespace (or the scope)
 	// that pages share when their names overflow a selector.
 	every map[string]*everyJobPod
@@ -163,7 +163,9 @@ func (r *podReads) start(ctx context.Context, jobs []*batchv1.Job) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if err != nil {
-			r.err = cmp.Or(r.err, err)
+			if r.err == nil {
+				r.err = NewReadError("list", "pods", namespace, err)
+			}
 			return
 		}
 		maps.Copy(r.join, join)
