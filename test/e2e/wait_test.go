@@ -229,6 +229,11 @@ func TestSuspendResume(t *testing.T) {
 		}
 	}
 	WaitFor(t, time.Minute, "2 running pods", running(2))
+	// suspend reads status.active, which follows the pods by a sync.
+	WaitFor(t, time.Minute, "status.active 2", func() (bool, error) {
+		j, err := client.BatchV1().Jobs(ns).Get(context.Background(), "batch", metav1.GetOptions{})
+		return err == nil && j.Status.Active == 2, err
+	})
 
 	r := KubectlJob(t, "suspend", "-n", ns, "batch")
 	if r.Code != 0 || r.Stdout != "job.batch/batch suspended\n" || !strings.Contains(r.Stderr, "its 2 active pods are being deleted") {
