@@ -9,6 +9,8 @@
 #   BENCH_ROUNDS=7        A/B rounds per comparison
 #   BENCH_SCALE=2k|10k    fleet size (10k takes ~20 more minutes)
 #   KJ_BENCH_KEEP=1       leave the cluster running afterwards
+# One figure alone, on a running cluster (KUBECONFIG, bin/ and stern on PATH):
+#   go run ./hack/bench -only follow -kubeconfig "$KUBECONFIG" -rounds 20 -stern "$(command -v stern)"
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$KJ_ROOT"
