@@ -79,10 +79,10 @@ backoffLimit ("2/2"); the controller then deletes those pods with their restart
 counts, so a Job failed that way shows "≥2/2", as explain says.
 
 It reads the Jobs in pages of --chunk-size and, while the next page is read,
-the pods of the page's live Jobs whose own status cannot say what their row
-shows (nothing ready, restartPolicy OnFailure; not Running with a ready pod,
-Suspended or External ones), by name, in one request; -o wide reads the pods of
-every live Job, for MESSAGE. Only if a Job is then Pending without pods are the
+the pods of the page's live Jobs, by name, in one request: not of Suspended or
+External ones, whose spec decides their row (unless restartPolicy is
+OnFailure: FAILED counts restarts); -o wide reads the pods of every live Job,
+for MESSAGE. Only if a Job is then Pending without pods are the
 FailedCreate events of its Jobs read, with one more request: never one per Job.
 The verdicts are those of kubectl job explain.
 

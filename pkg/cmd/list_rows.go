@@ -21,7 +21,7 @@ import (
 )
 
 // evidence is what the verdicts read beyond the Jobs: the human table shows
-// Pending vs Running, from the pods of the Jobs whose status does not decide
+// Pending vs Running, from the pods of the live Jobs whose spec does not decide
 // it (explain.ListRowNeedsPods), and -o wide's MESSAGE from every live Job's
 // pods; --status may ask for Pending or Running; -o json/yaml/name print the
 // objects and need no verdict at all.

@@ -135,6 +135,17 @@ func PodsFindableByLabel(job *batchv1.Job) bool {
 	return len(validation.IsValidLabelValue(job.Name)) == 0
 }
 
+// findableByLabel keeps the Jobs whose pods PodsFindableByLabel.
+func findableByLabel(jobs []*batchv1.Job) []*batchv1.Job {
+	var out []*batchv1.Job
+	for _, j := range jobs {
+		if PodsFindableByLabel(j) {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
 // ListPodsOfJobs lists the pods of many Jobs and returns them grouped by the
 // UID of the Job that controls them, in a number of requests that follows
 // the Jobs' names, never one per Job: the Jobs are cut into batches whose
@@ -150,12 +161,7 @@ func PodsFindableByLabel(job *batchv1.Job) bool {
 // a read of every Job pod of the scope. Pages are joined (PodJoin) as they
 // arrive, so pods of other Jobs are dropped at once.
 func ListPodsOfJobs(ctx context.Context, client kubernetes.Interface, namespace string, jobs []*batchv1.Job, chunkSize int64) (PodJoin, error) {
-	var findable []*batchv1.Job
-	for _, j := range jobs {
-		if PodsFindableByLabel(j) {
-			findable = append(findable, j)
-		}
-	}
+	findable := findableByLabel(jobs)
 	out := NewPodJoin(findable)
 	if len(findable) == 0 {
 		return out, nil

@@ -200,15 +200,14 @@ func expiringPages(client *fake.Clientset, resource string, full func() runtime.
 	})
 }
 
-// TestListFallsBackToAFullListWhenAPageExpires: a 410 on a continue token
-// drops the pages read and reads the whole list once; every item exactly once.
-func TestListFallsBackToAFullListWhenAPageExpires(t *testing.T) {
-	var objs []runtime.Object
+// expiringJobPages is expiringPages for the Jobs of objs (the Jobs among
+// them, in order): pages at resourceVersion "page", the full list at "full".
+func expiringJobPages(objs []runtime.Object) *fake.Clientset {
 	all := &batchv1.JobList{ListMeta: metav1.ListMeta{ResourceVersion: "full"}}
-	for i := range 5 {
-		j := listTestJob("ns", fmt.Sprint("j", i))
-		objs = append(objs, j)
-		all.Items = append(all.Items, *j)
+	for _, o := range objs {
+		if j, ok := o.(*batchv1.Job); ok {
+			all.Items = append(all.Items, *j)
+		}
 	}
 	client := fake.NewClientset(objs...)
 	expiringPages(client, "jobs", func() runtime.Object { return all.DeepCopy() },
@@ -217,6 +216,17 @@ func TestListFallsBackToAFullListWhenAPageExpires(t *testing.T) {
 			l := o.(*batchv1.JobList)
 			l.Items, l.Continue, l.ResourceVersion = l.Items[:n], "token", "page"
 		})
+	return client
+}
+
+// TestListFallsBackToAFullListWhenAPageExpires: a 410 on a continue token
+// drops the pages read and reads the whole list once; every item exactly once.
+func TestListFallsBackToAFullListWhenAPageExpires(t *testing.T) {
+	var objs []runtime.Object
+	for i := range 5 {
+		objs = append(objs, listTestJob("ns", fmt.Sprint("j", i)))
+	}
+	client := expiringJobPages(objs)
 	jobs, rv, err := ListJobs(context.Background(), client, "ns", metav1.ListOptions{Limit: 2})
 	if err != nil {
 		t.Fatal(err)

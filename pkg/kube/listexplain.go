@@ -133,12 +133,7 @@ type everyJobPod struct {
 // names overflow a selector, the page shares a read of every Job pod of that
 // namespace with the other pages that overflow.
 func (r *podReads) start(ctx context.Context, jobs []*batchv1.Job) {
-	var findable []*batchv1.Job
-	for _, j := range jobs {
-		if PodsFindableByLabel(j) {
-			findable = append(findable, j)
-		}
-	}
+	findable := findableByLabel(jobs)
 	if len(findable) == 0 {
 		return
 	}
@@ -156,7 +151,7 @@ func (r *podReads) start(ctx context.Context, jobs []*batchv1.Job) {
 		var join PodJoin
 		var err error
 		if !byName {
-			join, err = r.everyJobPod(ctx, namespace, findable)
+			join, err = r.fromEveryJobPod(ctx, namespace, findable)
 		} else {
 			join, err = listPodsOfBatch(ctx, r.client, podBatch{namespace: namespace, jobs: findable, selector: sel}, r.pageSize)
 		}
@@ -172,9 +167,9 @@ func (r *podReads) start(ctx context.Context, jobs []*batchv1.Job) {
 	}()
 }
 
-// everyJobPod returns the pods of jobs from the one read of every Job pod of
-// namespace.
-func (r *podReads) everyJobPod(ctx context.Context, namespace string, jobs []*batchv1.Job) (PodJoin, error) {
+// fromEveryJobPod returns the pods of jobs from the one read of every Job
+// pod of namespace.
+func (r *podReads) fromEveryJobPod(ctx context.Context, namespace string, jobs []*batchv1.Job) (PodJoin, error) {
 	r.mu.Lock()
 	if r.every == nil {
 		r.every = map[string]*everyJobPod{}

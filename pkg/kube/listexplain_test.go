@@ -181,19 +181,11 @@ func TestListExplainedJobsSharesOverflowingReads(t *testing.T) {
 // drops what was judged and reads the list once more, whole.
 func TestListExplainedJobsRestartsOnExpiredPages(t *testing.T) {
 	var objs []runtime.Object
-	all := &batchv1.JobList{ListMeta: metav1.ListMeta{ResourceVersion: "full"}}
 	for i := range 5 {
 		j, p := waitingJob("ns", fmt.Sprint("j", i))
 		objs = append(objs, j, p)
-		all.Items = append(all.Items, *j)
 	}
-	client := fake.NewClientset(objs...)
-	expiringPages(client, "jobs", func() runtime.Object { return all.DeepCopy() },
-		func(o runtime.Object) int { return len(o.(*batchv1.JobList).Items) },
-		func(o runtime.Object, n int) {
-			l := o.(*batchv1.JobList)
-			l.Items, l.Continue, l.ResourceVersion = l.Items[:n], "token", "page"
-		})
+	client := expiringJobPages(objs)
 	got, err := ListExplainedJobs(context.Background(), client, FleetQuery{Scope: "ns", Options: metav1.ListOptions{Limit: 2}, Evidence: RowEvidence, Now: listTestNow})
 	if err != nil || got.Missing != nil {
 		t.Fatalf("err %v, missing %v", err, got.Missing)
