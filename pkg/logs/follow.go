@@ -77,9 +77,7 @@ func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, 
 		done:     make(chan *stream),
 		quit:     make(chan struct{}),
 		poke:     make(chan struct{}, 1),
-		// One read at a time: its send never blocks.
-		stallDone: make(chan *explain.JobExplanation, 1),
-		slots:     opts.slots,
+		slots:    opts.slots,
 	}
 	if f.slots == nil {
 		f.slots = make(chan struct{}, opts.MaxRequests)
@@ -129,15 +127,10 @@ type follower struct {
 	// endSaid are the followed attempts whose end has been said.
 	endSaid map[types.UID]bool
 	// stall is the explanation with events of the stall last read (at
-	// stallRead, when the explanation without them said stallKey). The read
-	// runs beside the loop, which meanwhile starts the streams of pods that
-	// begin to run (blocking on it delayed their first lines); stallRead
-	// delivers it, stallReading while one is under way.
-	stall        *explain.JobExplanation
-	stallKey     string
-	stallRead    time.Time
-	stallReading bool
-	stallDone    chan *explain.JobExplanation
+	// stallRead, when the explanation without them said stallKey).
+	stall     *explain.JobExplanation
+	stallKey  string
+	stallRead time.Time
 }
 
 // stallReread is how often, at most, a stalled Job's events are read again
@@ -227,8 +220,6 @@ func (f *follower) run(ctx context.Context) (int, error) {
 		}
 		select {
 		case <-stallTick.C:
-		case f.stall = <-f.stallDone:
-			f.stallReading = false
 		case <-finalWait:
 			finalWaitOver = true
 		case <-f.poke:
@@ -552,15 +543,9 @@ func (f *follower) sayWaiting(ctx context.Context, job *batchv1.Job, pods []core
 	// the pods): read them, as list, explain and wait do, so all say the
 	// same; again when the state read without them changes, or after
 	// stallReread, so many pods' updates do not each cost a request.
-	if k := string(e.Verdict.Phase) + "/" + string(e.Verdict.Reason); !f.stallReading && (k != f.stallKey || time.Since(f.stallRead) >= stallReread) {
-		f.stallKey, f.stallRead, f.stallReading = k, time.Now(), true
-		go func() {
-			e, _ := f.explainNow(ctx, job, pods)
-			f.stallDone <- e
-		}()
-	}
-	if f.stallReading || f.stall == nil {
-		return // said when the read returns
+	if k := string(e.Verdict.Phase) + "/" + string(e.Verdict.Reason); k != f.stallKey || time.Since(f.stallRead) >= stallReread {
+		f.stallKey, f.stallRead = k, time.Now()
+		f.stall, _ = f.explainNow(ctx, job, pods)
 	}
 	e = f.stall
 	stalled := e.Verdict.Phase == explain.PhasePending || e.Verdict.Phase == explain.PhaseNotStarted

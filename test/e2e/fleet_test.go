@@ -45,6 +45,12 @@ func fleetJobs(t *testing.T, ns string) {
 		}
 		return false, nil
 	})
+	// long's pod runs for good; its status counts it ready a sync later, and
+	// two reads that straddle that sync would disagree.
+	WaitFor(t, time.Minute, "long's pod to be ready in its status", func() (bool, error) {
+		r := getJob(t, ns, "long").Status.Ready
+		return r != nil && *r == 1, nil
+	})
 }
 
 // fleetTruth is the phase and reason each Job must have, from what the test
