@@ -342,11 +342,17 @@ func TestRetryClock(t *testing.T) {
 	diff := created.Sub(predicted)
 	t.Logf("RETRY base %s: predicted nextRetryAt %s, replacement created %s, off by %s (%d readings before it, all BackoffDelay); a doubled base predicts %s\n%s",
 		base, predicted.Format(time.TimeOnly), created.Format(time.TimeOnly), diff, readings, wrong.Backoff.NextRetryAt.Format(time.TimeOnly), text)
-	if diff < -2*time.Second || diff > 2*time.Second {
-		t.Errorf("replacement created %s, predicted %s: off by %s (> 2s)", created, predicted, diff)
+	// The controller creates no pod before nextRetryAt, and both times are
+	// whole seconds, so the replacement is never early; on a loaded 2-core
+	// machine its queue may be up to 3s late. The window (3s wide) is
+	// narrower than the shortest shift a doubled base causes (4 × base at 3
+	// failures, ≥ 4s), so that wrong model always falls outside it.
+	inWindow := func(d time.Duration) bool { return d >= 0 && d <= 3*time.Second }
+	if !inWindow(diff) {
+		t.Errorf("replacement created %s, predicted %s: off by %s (want 0s to 3s late)", created, predicted, diff)
 	}
-	if wd := created.Sub(wrong.Backoff.NextRetryAt.Time); wd >= -2*time.Second && wd <= 2*time.Second {
-		t.Errorf("negative control: a doubled base (%s) also lands within 2s (%s): the check cannot fail", 2*base, wd)
+	if wd := created.Sub(wrong.Backoff.NextRetryAt.Time); inWindow(wd) {
+		t.Errorf("negative control: a doubled base (%s) also lands in the window (%s): the check cannot fail", 2*base, wd)
 	}
 	if readings == 0 && base >= 5*time.Second {
 		t.Errorf("no reading was taken during a %s wait", base)
