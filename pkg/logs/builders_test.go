@@ -118,6 +118,33 @@ type fakeLogs struct {
 	// followErr, when set, is what those follow requests return instead
 	// (a container not readable yet).
 	followErr error
+	// silentFollow makes follow requests send nothing and stay open, as
+	// KWOK's do when they began before the pod's log was set up.
+	silentFollow bool
+}
+
+// logEpoch is the runtime timestamp of line 0 of every fake log; line i is
+// i seconds later.
+var logEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// served is text as a server sends it: with a timestamp per line when asked
+// (and then only the lines since opts.SinceTime).
+func served(text string, opts *corev1.PodLogOptions) string {
+	if !opts.Timestamps {
+		return text
+	}
+	var b strings.Builder
+	for i, line := range strings.SplitAfter(text, "\n") {
+		if line == "" {
+			continue
+		}
+		ts := logEpoch.Add(time.Duration(i) * time.Second)
+		if opts.SinceTime != nil && ts.Before(opts.SinceTime.Time) {
+			continue
+		}
+		b.WriteString(ts.Format(time.RFC3339Nano) + " " + line)
+	}
+	return b.String()
 }
 
 func (f *fakeLogs) stream(ctx context.Context, ns, pod string, opts *corev1.PodLogOptions) (io.ReadCloser, error) {
@@ -156,7 +183,10 @@ func (f *fakeLogs) stream(ctx context.Context, ns, pod string, opts *corev1.PodL
 			return nil, ctx.Err()
 		}
 	}
-	var r io.Reader = strings.NewReader(text)
+	var r io.Reader = strings.NewReader(served(text, opts))
+	if opts.Follow && f.silentFollow {
+		r = &blockReader{ctx: ctx}
+	}
 	if opts.Follow && f.blockFollow {
 		r = io.MultiReader(r, &blockReader{ctx: ctx})
 	}

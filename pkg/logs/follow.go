@@ -77,7 +77,9 @@ func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, 
 		done:     make(chan *stream),
 		quit:     make(chan struct{}),
 		poke:     make(chan struct{}, 1),
-		slots:    opts.slots,
+		// One read at a time: its send never blocks.
+		stallDone: make(chan *explain.JobExplanation, 1),
+		slots:     opts.slots,
 	}
 	if f.slots == nil {
 		f.slots = make(chan struct{}, opts.MaxRequests)
@@ -127,10 +129,15 @@ type follower struct {
 	// endSaid are the followed attempts whose end has been said.
 	endSaid map[types.UID]bool
 	// stall is the explanation with events of the stall last read (at
-	// stallRead, when the explanation without them said stallKey).
-	stall     *explain.JobExplanation
-	stallKey  string
-	stallRead time.Time
+	// stallRead, when the explanation without them said stallKey). The read
+	// runs beside the loop, which meanwhile starts the streams of pods that
+	// begin to run (blocking on it delayed their first lines); stallRead
+	// delivers it, stallReading while one is under way.
+	stall        *explain.JobExplanation
+	stallKey     string
+	stallRead    time.Time
+	stallReading bool
+	stallDone    chan *explain.JobExplanation
 }
 
 // stallReread is how often, at most, a stalled Job's events are read again
@@ -220,6 +227,8 @@ func (f *follower) run(ctx context.Context) (int, error) {
 		}
 		select {
 		case <-stallTick.C:
+		case f.stall = <-f.stallDone:
+			f.stallReading = false
 		case <-finalWait:
 			finalWaitOver = true
 		case <-f.poke:
@@ -543,9 +552,15 @@ func (f *follower) sayWaiting(ctx context.Context, job *batchv1.Job, pods []core
 	// the pods): read them, as list, explain and wait do, so all say the
 	// same; again when the state read without them changes, or after
 	// stallReread, so many pods' updates do not each cost a request.
-	if k := string(e.Verdict.Phase) + "/" + string(e.Verdict.Reason); k != f.stallKey || time.Since(f.stallRead) >= stallReread {
-		f.stallKey, f.stallRead = k, time.Now()
-		f.stall, _ = f.explainNow(ctx, job, pods)
+	if k := string(e.Verdict.Phase) + "/" + string(e.Verdict.Reason); !f.stallReading && (k != f.stallKey || time.Since(f.stallRead) >= stallReread) {
+		f.stallKey, f.stallRead, f.stallReading = k, time.Now(), true
+		go func() {
+			e, _ := f.explainNow(ctx, job, pods)
+			f.stallDone <- e
+		}()
+	}
+	if f.stallReading || f.stall == nil {
+		return // said when the read returns
 	}
 	e = f.stall
 	stalled := e.Verdict.Phase == explain.PhasePending || e.Verdict.Phase == explain.PhaseNotStarted
@@ -781,8 +796,11 @@ func (f *follower) drainAll() {
 }
 
 // stream copies one container's log to the sink. Once the container has
-// ended it stops after DrainIdle without data; a broken connection while the
-// container runs is reopened from the newest log timestamp seen, and lines
+// ended and its follow request stayed silent for DrainIdle, one last read
+// without following picks up whatever that request missed (a server that
+// keeps it open past the container's end may never send them: KWOK when the
+// log appeared after the request began). A broken connection while the
+// container runs is reopened from the newest log timestamp seen. Lines
 // already printed are dropped (resumePoint): none repeats, none is lost.
 func (f *follower) stream(ctx context.Context, s *stream) error {
 	select {
@@ -798,8 +816,9 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 	defer func() { <-f.slots }()
 
 	var lastData atomic.Int64 // unix nanos of the last line
+	quiet := make(chan struct{})
 	if s.follow {
-		go f.watchdog(ctx, s, &lastData)
+		go f.watchdog(ctx, s, &lastData, quiet)
 	}
 	opts := f.opts.podLogOptions(s.container, s.follow)
 	resume := &resumePoint{keepTimestamps: opts.Timestamps}
@@ -813,26 +832,15 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 				opts.SinceTime = &metav1.Time{Time: since}
 			}
 		}
-		rc, err := f.opts.openStream(ctx, s.namespace, s.pod, opts)
+		opened, err := f.readOnce(ctx, s, opts, resume, &lastData, quiet)
 		if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
 			return err // retrying will not grant access
 		}
-		if err == nil {
-			f.streamed.Store(true)
-			var outErr error
-			err = readLines(rc, func(line []byte) error {
-				lastData.Store(time.Now().UnixNano())
-				line, ok := resume.filter(line)
-				if !ok {
-					return nil
-				}
-				outErr = f.out.line(s.src, line)
-				return outErr
-			})
-			_ = rc.Close()
-			if outErr != nil {
-				return outErr
-			}
+		var outErr *sinkError
+		if errors.As(err, &outErr) {
+			return outErr.err
+		}
+		if opened {
 			if err == nil && ctx.Err() == nil && opts.Follow && !isClosed(s.draining) {
 				// The server ended a follow stream while the container still
 				// runs (log rotation; KWOK before the first line was
@@ -845,6 +853,11 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 				case <-ctx.Done():
 					return nil
 				}
+				continue
+			}
+			if opts.Follow && isClosed(quiet) && ctx.Err() == nil {
+				// Ended by the watchdog: the last read, without following.
+				opts.Follow = false
 				continue
 			}
 			if err == nil || ctx.Err() != nil {
@@ -891,9 +904,49 @@ func isClosed(c <-chan struct{}) bool {
 	}
 }
 
-// watchdog cancels a stream DrainIdle after its container ended and no line
-// came.
-func (f *follower) watchdog(ctx context.Context, s *stream, lastData *atomic.Int64) {
+// readOnce makes one log request and copies its lines to the sink; opened
+// says whether the request was answered. A follow request also ends when
+// quiet is closed. An error of the sink comes back as a *sinkError.
+func (f *follower) readOnce(ctx context.Context, s *stream, opts *corev1.PodLogOptions, resume *resumePoint, lastData *atomic.Int64, quiet <-chan struct{}) (opened bool, err error) {
+	reqCtx, endReq := context.WithCancel(ctx)
+	defer endReq()
+	if opts.Follow {
+		go func() {
+			select {
+			case <-quiet:
+				endReq()
+			case <-reqCtx.Done():
+			}
+		}()
+	}
+	rc, err := f.opts.openStream(reqCtx, s.namespace, s.pod, opts)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = rc.Close() }()
+	f.streamed.Store(true)
+	err = readLines(rc, func(line []byte) error {
+		lastData.Store(time.Now().UnixNano())
+		line, ok := resume.filter(line)
+		if !ok {
+			return nil
+		}
+		if err := f.out.line(s.src, line); err != nil {
+			return &sinkError{err}
+		}
+		return nil
+	})
+	return true, err
+}
+
+// sinkError is a failed write to the output, which ends the stream.
+type sinkError struct{ err error }
+
+func (e *sinkError) Error() string { return e.err.Error() }
+
+// watchdog closes quiet DrainIdle after the stream's container ended and no
+// line came, which ends its follow request.
+func (f *follower) watchdog(ctx context.Context, s *stream, lastData *atomic.Int64, quiet chan<- struct{}) {
 	select {
 	case <-s.draining:
 	case <-ctx.Done():
@@ -908,7 +961,7 @@ func (f *follower) watchdog(ctx context.Context, s *stream, lastData *atomic.Int
 			last = time.Unix(0, t)
 		}
 		if time.Since(last) >= f.opts.DrainIdle {
-			s.cancel()
+			close(quiet)
 			return
 		}
 		select {

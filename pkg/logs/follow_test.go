@@ -212,6 +212,25 @@ func TestFollowReadsAnEndedContainerOnce(t *testing.T) {
 	}
 }
 
+// TestFollowReadsWhatASilentStreamMissed: a follow request that stays open
+// without a line after its container ended (KWOK's, when it began before the
+// pod's log was set up) is ended after DrainIdle and the log read once
+// without following, so its lines are not lost; a follow request that did
+// send them gets none twice (TestFollowPicksUpRetriesAndExitsWithTheJob).
+func TestFollowReadsWhatASilentStreamMissed(t *testing.T) {
+	job := newJob("pi", false)
+	p1 := newPod(job, "pi-1", 0, corev1.PodRunning)
+	logs := &fakeLogs{silentFollow: true, text: map[string]string{"pi-1": "migrating\n"}}
+	client := fake.NewClientset(job, &p1)
+	r := startFollow(t, client, job, followOptions(logs))
+	waitFor(t, "the follow request", func() bool { return logs.requested("pi-1/main follow=true") })
+	setPhase(t, client, &p1, corev1.PodFailed)
+	failJobAndWait(t, client, job, r, 1, "1 failed pod > backoffLimit 0")
+	if got := r.out.String(); got != "[pi-1] migrating\n" {
+		t.Errorf("stdout %q, want the line the silent stream missed", got)
+	}
+}
+
 func TestFollowEnds(t *testing.T) {
 	tests := []struct {
 		name   string
