@@ -5,8 +5,9 @@ import (
 	"sync/atomic"
 
 	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
 
 // Client-side rate limit of every command: client-go's default of 5 requests
@@ -22,7 +23,7 @@ const (
 // client decodes several times faster than JSON: on a list of thousands of
 // pods that is most of the command's time. tune adjusts the config further
 // (logs and prune lift the rate limit, completion bounds every call).
-func clientFromFlags(configFlags *genericclioptions.ConfigFlags, tune ...func(*rest.Config)) (kubernetes.Interface, error) {
+func clientFromFlags(configFlags *genericclioptions.ConfigFlags, tune ...func(*rest.Config)) (kube.Client, error) {
 	cfg, err := configFlags.ToRESTConfig()
 	if err != nil {
 		return nil, err
@@ -36,7 +37,7 @@ func clientFromFlags(configFlags *genericclioptions.ConfigFlags, tune ...func(*r
 	for _, t := range tune {
 		t(cfg)
 	}
-	return kubernetes.NewForConfig(cfg)
+	return kube.NewClient(cfg)
 }
 
 // throttled records that the API server answered 429 Too Many Requests (API

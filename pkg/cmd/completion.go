@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -21,7 +20,7 @@ const completionTimeout = 5 * time.Second
 
 // completionClient builds the client that completion lists names with, from
 // the same -n/--context/--kubeconfig flags the command would use.
-func completionClient(configFlags *genericclioptions.ConfigFlags) (kubernetes.Interface, error) {
+func completionClient(configFlags *genericclioptions.ConfigFlags) (kube.Client, error) {
 	return newClient(configFlags, func(cfg *rest.Config) {
 		if cfg.Timeout == 0 {
 			cfg.Timeout = completionTimeout

@@ -11,11 +11,12 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
 
 // nameLister lists names in a namespace.
-type nameLister func(ctx context.Context, c kubernetes.Interface, namespace string) ([]string, error)
+type nameLister func(ctx context.Context, c kube.Client, namespace string) ([]string, error)
 
 // listNames runs list against the cluster and namespace the flags select and
 // returns the names starting with toComplete, minus those in exclude. Errors

@@ -17,6 +17,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
 
 // completionKubeconfig has two contexts whose default namespaces differ, so a
@@ -68,7 +70,7 @@ func runComplete(t *testing.T, client kubernetes.Interface, args ...string) stri
 	}
 	saved := newClient
 	t.Cleanup(func() { newClient = saved })
-	newClient = func(*genericclioptions.ConfigFlags, ...func(*rest.Config)) (kubernetes.Interface, error) {
+	newClient = func(*genericclioptions.ConfigFlags, ...func(*rest.Config)) (kube.Client, error) {
 		return client, nil
 	}
 

@@ -10,8 +10,9 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
 
 // commandCore is what every command that talks to the cluster embeds: the
@@ -28,7 +29,7 @@ type commandCore struct {
 	AllNamespaces    bool
 
 	// Client and Now are set by complete unless a test set them first.
-	Client kubernetes.Interface
+	Client kube.Client
 	Now    func() time.Time
 
 	// tune adjusts the client's config (rate limits) before it is built.

@@ -9,6 +9,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
 
 // cmdRun is what one run of the plugin printed and returned.
@@ -25,7 +27,7 @@ func runJob(t *testing.T, client kubernetes.Interface, now time.Time, stdin stri
 	t.Helper()
 	savedClient, savedClock := newClient, clock
 	t.Cleanup(func() { newClient, clock = savedClient, savedClock })
-	newClient = func(*genericclioptions.ConfigFlags, ...func(*rest.Config)) (kubernetes.Interface, error) {
+	newClient = func(*genericclioptions.ConfigFlags, ...func(*rest.Config)) (kube.Client, error) {
 		return client, nil
 	}
 	clock = func() time.Time { return now }

@@ -13,6 +13,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/kubectl-job/kubectl-job/pkg/jobspec"
 )
 

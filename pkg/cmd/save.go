@@ -8,9 +8,9 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 	"github.com/kubectl-job/kubectl-job/pkg/logs"
 	"github.com/kubectl-job/kubectl-job/pkg/printers"
 )
@@ -30,7 +30,7 @@ func newSaver(dir string) (*logs.Saver, error) {
 // saveWhileWaiting follows the Job's logs into dir in the background, for
 // wait --save; the returned stop waits for the follower to finish (the Job
 // has ended) or, after grace, stops it, so the evidence is written either way.
-func saveWhileWaiting(ctx context.Context, client kubernetes.Interface, namespace, name, dir string, errOut io.Writer) (func(grace time.Duration), error) {
+func saveWhileWaiting(ctx context.Context, client kube.Client, namespace, name, dir string, errOut io.Writer) (func(grace time.Duration), error) {
 	saver, err := newSaver(dir)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -37,7 +36,7 @@ type waitOutcome struct {
 
 // waiter waits for Jobs with kube.WatchJobs and decides with explain.
 type waiter struct {
-	client   kubernetes.Interface
+	client   kube.Client
 	target   waitFor
 	early    bool
 	timeout  time.Duration
@@ -250,7 +249,7 @@ func awaitAccesses(jobs []*batchv1.Job, defaultNamespace string, follow bool) []
 
 // awaitCreated waits for (or follows the logs of) Jobs just created, prints
 // the verdict and returns the wait exit code.
-func awaitCreated(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, follow bool, timeout time.Duration, now func() time.Time, streams genericiooptions.IOStreams, progress *bool, save string) error {
+func awaitCreated(ctx context.Context, client kube.Client, jobs []*batchv1.Job, follow bool, timeout time.Duration, now func() time.Time, streams genericiooptions.IOStreams, progress *bool, save string) error {
 	if follow && len(jobs) == 1 {
 		if timeout > 0 {
 			var cancel context.CancelFunc
@@ -284,7 +283,7 @@ func awaitCreated(ctx context.Context, client kubernetes.Interface, jobs []*batc
 
 // followJobLogs streams the logs of job's pods until it ends, prints the
 // verdict on stderr and returns the wait exit code: kubectl job logs -f.
-func followJobLogs(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, streams genericiooptions.IOStreams, save string) error {
+func followJobLogs(ctx context.Context, client kube.Client, job *batchv1.Job, streams genericiooptions.IOStreams, save string) error {
 	opts := logs.DefaultOptions()
 	if save != "" {
 		var err error

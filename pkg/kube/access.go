@@ -10,7 +10,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/kubernetes"
 )
 
 // ReadError is a read that failed after the command's main object was read:
@@ -61,7 +60,7 @@ type Access struct {
 // kubectl's words. A review that cannot be made (no authorization API, not
 // allowed to ask) proves nothing and is not an error: the real requests will
 // say.
-func CheckAccess(ctx context.Context, client kubernetes.Interface, accesses ...Access) error {
+func CheckAccess(ctx context.Context, client Client, accesses ...Access) error {
 	seen := map[Access]bool{}
 	var todo []Access
 	for _, a := range accesses {

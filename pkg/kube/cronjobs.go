@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
 )
@@ -27,7 +26,7 @@ type FetchedCronJob struct {
 // at most 5 requests whatever the number of Jobs. Pods are not read: each run's verdict comes
 // from its Job's conditions and counters. Jobs or events that cannot be read
 // are Problems.
-func FetchCronJob(ctx context.Context, client kubernetes.Interface, namespace, name string, now time.Time) (*FetchedCronJob, error) {
+func FetchCronJob(ctx context.Context, client Client, namespace, name string, now time.Time) (*FetchedCronJob, error) {
 	cj, err := client.BatchV1().CronJobs(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, err
@@ -90,7 +89,7 @@ func OwnedJobs(jobs []batchv1.Job, uid types.UID) []batchv1.Job {
 // cronJobEvents lists the events of the CronJob and of its Jobs in one
 // request (involvedObject.kind in the namespace would take two), filtered
 // here by UID.
-func cronJobEvents(ctx context.Context, client kubernetes.Interface, namespace string, uid types.UID, jobs []batchv1.Job) ([]corev1.Event, error) {
+func cronJobEvents(ctx context.Context, client Client, namespace string, uid types.UID, jobs []batchv1.Job) ([]corev1.Event, error) {
 	list, err := client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{
 		FieldSelector: fields.OneTermNotEqualSelector("involvedObject.kind", "Pod").String(),
 	})
@@ -120,7 +119,7 @@ type CronJobList struct {
 
 // ListCronJobs reads the CronJobs of a namespace ("" for all) and the Jobs:
 // 2 requests whatever the count. Jobs that cannot be read are a Problem.
-func ListCronJobs(ctx context.Context, client kubernetes.Interface, namespace string) (*CronJobList, error) {
+func ListCronJobs(ctx context.Context, client Client, namespace string) (*CronJobList, error) {
 	cjs, err := client.BatchV1().CronJobs(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
@@ -137,7 +136,7 @@ func ListCronJobs(ctx context.Context, client kubernetes.Interface, namespace st
 
 // CronJobExists reports whether namespace has a CronJob called name (one
 // request), for the hint after a Job of that name is not found.
-func CronJobExists(ctx context.Context, client kubernetes.Interface, namespace, name string) bool {
+func CronJobExists(ctx context.Context, client Client, namespace, name string) bool {
 	_, err := client.BatchV1().CronJobs(namespace).Get(ctx, name, metav1.GetOptions{})
 	return err == nil
 }

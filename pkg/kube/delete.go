@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
 	"k8s.io/client-go/util/flowcontrol"
@@ -60,7 +59,7 @@ func JobDeleteOptions(job *batchv1.Job, opts DeleteJobOptions) metav1.DeleteOpti
 // DeleteJob deletes job with JobDeleteOptions. A Job without a UID (one that
 // was never read from the API) is refused rather than deleted by name alone.
 // A failed precondition comes back as a Conflict: see IsPreconditionFailed.
-func DeleteJob(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, opts DeleteJobOptions) error {
+func DeleteJob(ctx context.Context, client Client, job *batchv1.Job, opts DeleteJobOptions) error {
 	if job.UID == "" {
 		return fmt.Errorf("refusing to delete job %s/%s without its UID", job.Namespace, job.Name)
 	}
@@ -88,7 +87,7 @@ type RateLimit struct {
 // finish in), from the calling goroutine. A failed delete does not stop the
 // others; once ctx is done, the Jobs not yet deleted are reported with its
 // error.
-func DeleteJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, opts DeleteJobOptions, limit RateLimit, report func(job *batchv1.Job, err error)) {
+func DeleteJobs(ctx context.Context, client Client, jobs []*batchv1.Job, opts DeleteJobOptions, limit RateLimit, report func(job *batchv1.Job, err error)) {
 	workers := max(limit.Workers, 1)
 	var limiter flowcontrol.RateLimiter
 	if limit.QPS > 0 {
@@ -141,7 +140,7 @@ func DeleteJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv
 // pods with their own terminationGracePeriodSeconds, and a shorter grace
 // period on a second delete shortens the one in progress. Pods already gone
 // are not errors.
-func DeleteUnfinishedPods(ctx context.Context, client kubernetes.Interface, pods []corev1.Pod, gracePeriodSeconds int64, dryRun bool) []error {
+func DeleteUnfinishedPods(ctx context.Context, client Client, pods []corev1.Pod, gracePeriodSeconds int64, dryRun bool) []error {
 	var errs []error
 	for i := range pods {
 		p := &pods[i]
@@ -169,7 +168,7 @@ func DeleteUnfinishedPods(ctx context.Context, client kubernetes.Interface, pods
 // and, with withPods, until every pod it controlled is gone too. It watches
 // rather than polls and survives dropped watches. It returns ctx's error when
 // ctx ends first.
-func WaitForJobAndPodsDeletion(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, withPods bool) error {
+func WaitForJobAndPodsDeletion(ctx context.Context, client Client, job *batchv1.Job, withPods bool) error {
 	if err := WaitForJobDeletion(ctx, client.BatchV1(), job.Namespace, job.Name, job.UID); err != nil {
 		return fmt.Errorf("job %s/%s is still there: %w", job.Namespace, job.Name, err)
 	}

@@ -9,7 +9,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
@@ -57,7 +56,7 @@ func (ev Evidence) needsPods(job *batchv1.Job, e *explain.JobExplanation) bool {
 // says FailedCreate here as in explain. A read that fails leaves that
 // evidence unknown to the engine and is returned as a ReadError: those
 // verdicts are then from the Jobs alone.
-func ExplainJobs(ctx context.Context, client kubernetes.Interface, scope string, jobs []*batchv1.Job, chunkSize int64, ev Evidence, now time.Time) ([]*explain.JobExplanation, error) {
+func ExplainJobs(ctx context.Context, client Client, scope string, jobs []*batchv1.Job, chunkSize int64, ev Evidence, now time.Time) ([]*explain.JobExplanation, error) {
 	f := &fleetVerdicts{now: now, evidence: ev}
 	need := f.judge(jobs)
 	if len(need) == 0 {
@@ -96,7 +95,7 @@ func (f *fleetVerdicts) judge(jobs []*batchv1.Job) (need []*batchv1.Job) {
 
 // refine explains again, with their pods, the Jobs pods has an entry for,
 // and with the scope's FailedCreate events those then Pending without pods.
-func (f *fleetVerdicts) refine(ctx context.Context, client kubernetes.Interface, scope string, pods PodJoin) error {
+func (f *fleetVerdicts) refine(ctx context.Context, client Client, scope string, pods PodJoin) error {
 	var podless []int
 	for i, j := range f.jobs {
 		p, ok := pods[j.UID]
@@ -126,7 +125,7 @@ func (f *fleetVerdicts) refine(ctx context.Context, client kubernetes.Interface,
 // failedCreateEvents reads the job controller's FailedCreate events of the
 // scope's Jobs in one request, by Job UID (the field selector is a server
 // filter; the UID join is what decides).
-func failedCreateEvents(ctx context.Context, client kubernetes.Interface, scope string) (map[types.UID][]corev1.Event, error) {
+func failedCreateEvents(ctx context.Context, client Client, scope string) (map[types.UID][]corev1.Event, error) {
 	sel := fields.AndSelectors(
 		fields.OneTermEqualSelector("involvedObject.kind", "Job"),
 		fields.OneTermEqualSelector("reason", string(explain.ReasonFailedCreate)),
@@ -146,7 +145,7 @@ func failedCreateEvents(ctx context.Context, client kubernetes.Interface, scope 
 // (delete): one request per Job for a few, one for the scope for many (plus
 // one per Job whose pods carry no job-name label). Every Job has an entry
 // unless an error stopped the reads.
-func PodsOfJobs(ctx context.Context, client kubernetes.Interface, scope string, jobs []*batchv1.Job) (PodJoin, error) {
+func PodsOfJobs(ctx context.Context, client Client, scope string, jobs []*batchv1.Job) (PodJoin, error) {
 	out := PodJoin{}
 	rest := jobs
 	if len(jobs) > 3 {

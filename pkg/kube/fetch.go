@@ -6,7 +6,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
@@ -26,7 +25,7 @@ type Fetched struct {
 // unschedulable, and one more for the owning CronJob of a Job that has one.
 // A Job that cannot be read is an error; pods or
 // events that cannot be read are Problems.
-func FetchJob(ctx context.Context, client kubernetes.Interface, namespace, name string, now time.Time) (*Fetched, error) {
+func FetchJob(ctx context.Context, client Client, namespace, name string, now time.Time) (*Fetched, error) {
 	job, err := client.BatchV1().Jobs(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, err
@@ -52,7 +51,7 @@ func FetchJob(ctx context.Context, client kubernetes.Interface, namespace, name 
 // ownerCronJob reads the CronJob that owns job (one request, only for such
 // Jobs), for its history limits; nil when there is none or it cannot be read,
 // which the explanation says without failing the command.
-func ownerCronJob(ctx context.Context, client kubernetes.Interface, job *batchv1.Job) *batchv1.CronJob {
+func ownerCronJob(ctx context.Context, client Client, job *batchv1.Job) *batchv1.CronJob {
 	ref := metav1.GetControllerOf(job)
 	if ref == nil || ref.Kind != "CronJob" {
 		return nil

@@ -9,7 +9,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
@@ -31,7 +30,7 @@ type FetchedJobs struct {
 // The only per-Job requests are for Jobs whose pods carry no job-name label
 // (spec.manualSelector), which cannot be found by label. A failed Jobs list
 // is an error; the other reads are Problems.
-func FetchJobs(ctx context.Context, client kubernetes.Interface, scope, selector string, chunkSize int64, now time.Time) (*FetchedJobs, error) {
+func FetchJobs(ctx context.Context, client Client, scope, selector string, chunkSize int64, now time.Time) (*FetchedJobs, error) {
 	list, _, err := ListJobs(ctx, client, scope, metav1.ListOptions{LabelSelector: selector, Limit: chunkSize})
 	if err != nil {
 		return nil, err
@@ -85,7 +84,7 @@ func FetchJobs(ctx context.Context, client kubernetes.Interface, scope, selector
 // podsOfFleet reads the pods of jobs in one (paged) list for the scope, and
 // one list per Job whose pods cannot be found by label. A Job whose pods
 // were not read has no entry.
-func podsOfFleet(ctx context.Context, client kubernetes.Interface, scope string, jobs []*batchv1.Job, chunkSize int64) (PodJoin, error) {
+func podsOfFleet(ctx context.Context, client Client, scope string, jobs []*batchv1.Job, chunkSize int64) (PodJoin, error) {
 	out, err := ListPodsOfJobs(ctx, client, scope, jobs, chunkSize*podPageFactor)
 	if err != nil {
 		return PodJoin{}, err
@@ -105,7 +104,7 @@ func podsOfFleet(ctx context.Context, client kubernetes.Interface, scope string,
 
 // eventsOf reads the events of scope in one (paged) list and keeps, by Job
 // UID, those about a Job or one of its pods (podJob maps pod UID to Job UID).
-func eventsOf(ctx context.Context, client kubernetes.Interface, scope string, podJob map[types.UID]types.UID, chunkSize int64) (map[types.UID][]corev1.Event, error) {
+func eventsOf(ctx context.Context, client Client, scope string, podJob map[types.UID]types.UID, chunkSize int64) (map[types.UID][]corev1.Event, error) {
 	out := map[types.UID][]corev1.Event{}
 	err := eachListItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return client.CoreV1().Events(scope).List(ctx, opts)
@@ -129,7 +128,7 @@ func eventsOf(ctx context.Context, client kubernetes.Interface, scope string, po
 // ownerCronJobs reads the CronJobs of scope, by UID, when one of jobs is
 // owned by one (one request); nil otherwise or when they cannot be read, which
 // the explanations then say, as with ownerCronJob.
-func ownerCronJobs(ctx context.Context, client kubernetes.Interface, scope string, jobs []*batchv1.Job) map[types.UID]*batchv1.CronJob {
+func ownerCronJobs(ctx context.Context, client Client, scope string, jobs []*batchv1.Job) map[types.UID]*batchv1.CronJob {
 	owned := false
 	for _, j := range jobs {
 		if ref := metav1.GetControllerOf(j); ref != nil && ref.Kind == "CronJob" {

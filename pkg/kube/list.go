@@ -22,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/pager"
 	"k8s.io/klog/v2"
 )
@@ -38,7 +37,7 @@ const maxNamesInSelector = 4096
 // --chunk-size; 0 means one unpaginated request) and returns them with the
 // list's resourceVersion, from which a watch can continue. namespace "" lists
 // every namespace.
-func ListJobs(ctx context.Context, client kubernetes.Interface, namespace string, opts metav1.ListOptions) ([]batchv1.Job, string, error) {
+func ListJobs(ctx context.Context, client Client, namespace string, opts metav1.ListOptions) ([]batchv1.Job, string, error) {
 	var (
 		jobs []batchv1.Job
 		rv   string
@@ -160,7 +159,7 @@ func findableByLabel(jobs []*batchv1.Job) []*batchv1.Job {
 // other namespaces, and many live Jobs no longer overflow one selector into
 // a read of every Job pod of the scope. Pages are joined (PodJoin) as they
 // arrive, so pods of other Jobs are dropped at once.
-func ListPodsOfJobs(ctx context.Context, client kubernetes.Interface, namespace string, jobs []*batchv1.Job, chunkSize int64) (PodJoin, error) {
+func ListPodsOfJobs(ctx context.Context, client Client, namespace string, jobs []*batchv1.Job, chunkSize int64) (PodJoin, error) {
 	findable := findableByLabel(jobs)
 	out := NewPodJoin(findable)
 	if len(findable) == 0 {
@@ -227,7 +226,7 @@ func podBatches(jobs []*batchv1.Job) []podBatch {
 	return out
 }
 
-func listPodsOfBatch(ctx context.Context, client kubernetes.Interface, b podBatch, pageSize int64) (PodJoin, error) {
+func listPodsOfBatch(ctx context.Context, client Client, b podBatch, pageSize int64) (PodJoin, error) {
 	out := NewPodJoin(b.jobs)
 	err := eachPod(ctx, client, b, pageSize, func() { out = NewPodJoin(b.jobs) }, func(p *corev1.Pod) { out.Add(p) })
 	return out, err
@@ -235,7 +234,7 @@ func listPodsOfBatch(ctx context.Context, client kubernetes.Interface, b podBatc
 
 // eachPod calls fn with each pod of b's namespace that b's selector matches,
 // read in pages of pageSize; restart, when a paged read must start again.
-func eachPod(ctx context.Context, client kubernetes.Interface, b podBatch, pageSize int64, restart func(), fn func(*corev1.Pod)) error {
+func eachPod(ctx context.Context, client Client, b podBatch, pageSize int64, restart func(), fn func(*corev1.Pod)) error {
 	opts := metav1.ListOptions{LabelSelector: b.selector.String(), Limit: pageSize}
 	return eachListItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return client.CoreV1().Pods(b.namespace).List(ctx, opts)
@@ -284,7 +283,7 @@ func JobUIDOf(pod *corev1.Pod) types.UID {
 
 // CronJobJobs reads a CronJob and the Jobs it controls (by owner UID, like
 // the CronJob controller): one Get plus one paginated Jobs list.
-func CronJobJobs(ctx context.Context, client kubernetes.Interface, namespace, name string, chunkSize int64) (*batchv1.CronJob, []batchv1.Job, string, error) {
+func CronJobJobs(ctx context.Context, client Client, namespace, name string, chunkSize int64) (*batchv1.CronJob, []batchv1.Job, string, error) {
 	cj, err := client.BatchV1().CronJobs(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, nil, "", err
@@ -379,7 +378,7 @@ func NextSchedule(cj *batchv1.CronJob, now time.Time) (next time.Time, utcAssume
 // GetJobs reads the named Jobs of a namespace, one Get each, like kubectl
 // get NAME...: a Job that does not exist is collected in notFound (a
 // NotFound error each), any other error stops the reads.
-func GetJobs(ctx context.Context, client kubernetes.Interface, namespace string, names []string) (jobs []*batchv1.Job, notFound []error, err error) {
+func GetJobs(ctx context.Context, client Client, namespace string, names []string) (jobs []*batchv1.Job, notFound []error, err error) {
 	for _, name := range names {
 		job, err := client.BatchV1().Jobs(namespace).Get(ctx, name, metav1.GetOptions{})
 		switch {
@@ -396,7 +395,7 @@ func GetJobs(ctx context.Context, client kubernetes.Interface, namespace string,
 
 // ListNamedJobs is GetJobs with one list (by name when there is one name),
 // which also gives the resourceVersion a watch continues from.
-func ListNamedJobs(ctx context.Context, client kubernetes.Interface, namespace string, names []string, chunkSize int64) (jobs []batchv1.Job, rv string, notFound []error, err error) {
+func ListNamedJobs(ctx context.Context, client Client, namespace string, names []string, chunkSize int64) (jobs []batchv1.Job, rv string, notFound []error, err error) {
 	opts := metav1.ListOptions{Limit: chunkSize}
 	if len(names) == 1 {
 		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", names[0]).String()

@@ -11,7 +11,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
@@ -47,7 +46,7 @@ type ExplainedJobs struct {
 // share one), none for a page that needs none, and the FailedCreate events
 // once at the end when a Job is Pending without pods. A Jobs list that fails
 // is an error; evidence that fails is Missing.
-func ListExplainedJobs(ctx context.Context, client kubernetes.Interface, q FleetQuery) (*ExplainedJobs, error) {
+func ListExplainedJobs(ctx context.Context, client Client, q FleetQuery) (*ExplainedJobs, error) {
 	opts := q.Options
 	for {
 		out, err := listExplainedOnce(ctx, client, q, opts)
@@ -62,7 +61,7 @@ func ListExplainedJobs(ctx context.Context, client kubernetes.Interface, q Fleet
 	}
 }
 
-func listExplainedOnce(ctx context.Context, client kubernetes.Interface, q FleetQuery, opts metav1.ListOptions) (*ExplainedJobs, error) {
+func listExplainedOnce(ctx context.Context, client Client, q FleetQuery, opts metav1.ListOptions) (*ExplainedJobs, error) {
 	// Pods reads are cancelled with the list when it fails.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -106,7 +105,7 @@ func listExplainedOnce(ctx context.Context, client kubernetes.Interface, q Fleet
 // podReads are the Pods requests of ListExplainedJobs, one per page of Jobs
 // that needs any, running while the next pages are read.
 type podReads struct {
-	client   kubernetes.Interface
+	client   Client
 	scope    string
 	pageSize int64
 

@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
 	"k8s.io/klog/v2"
@@ -38,7 +37,7 @@ type JobChange struct {
 // one informer on every Job pod of the scope: one list and one watch,
 // whatever the number of Jobs.
 type JobListWatch struct {
-	Client kubernetes.Interface
+	Client Client
 	// Namespace is the scope, "" for every namespace.
 	Namespace     string
 	LabelSelector string
@@ -196,7 +195,7 @@ type podIndex struct{ indexer cache.Indexer }
 
 const byJobUID = "jobUID"
 
-func startPodIndex(ctx context.Context, client kubernetes.Interface, namespace string, changed chan<- types.UID) (*podIndex, func() bool) {
+func startPodIndex(ctx context.Context, client Client, namespace string, changed chan<- types.UID) (*podIndex, func() bool) {
 	selector := JobsPodSelector(nil).String() // every Job pod of the scope
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {

@@ -6,13 +6,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
 )
 
 // The names shell completion offers, each read with one request.
 
 // JobNames lists the names of the Jobs of a namespace.
-func JobNames(ctx context.Context, client kubernetes.Interface, namespace string) ([]string, error) {
+func JobNames(ctx context.Context, client Client, namespace string) ([]string, error) {
 	list, err := client.BatchV1().Jobs(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
@@ -21,7 +20,7 @@ func JobNames(ctx context.Context, client kubernetes.Interface, namespace string
 }
 
 // CronJobNames lists the names of the CronJobs of a namespace.
-func CronJobNames(ctx context.Context, client kubernetes.Interface, namespace string) ([]string, error) {
+func CronJobNames(ctx context.Context, client Client, namespace string) ([]string, error) {
 	list, err := client.BatchV1().CronJobs(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
@@ -30,7 +29,7 @@ func CronJobNames(ctx context.Context, client kubernetes.Interface, namespace st
 }
 
 // NamespaceNames lists the cluster's namespaces.
-func NamespaceNames(ctx context.Context, client kubernetes.Interface, _ string) ([]string, error) {
+func NamespaceNames(ctx context.Context, client Client, _ string) ([]string, error) {
 	list, err := client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
@@ -40,8 +39,8 @@ func NamespaceNames(ctx context.Context, client kubernetes.Interface, _ string) 
 
 // ContainerNames returns a function listing the containers of the named
 // Job's pod template, init containers first.
-func ContainerNames(job string) func(ctx context.Context, client kubernetes.Interface, namespace string) ([]string, error) {
-	return func(ctx context.Context, client kubernetes.Interface, namespace string) ([]string, error) {
+func ContainerNames(job string) func(ctx context.Context, client Client, namespace string) ([]string, error) {
+	return func(ctx context.Context, client Client, namespace string) ([]string, error) {
 		j, err := client.BatchV1().Jobs(namespace).Get(ctx, job, metav1.GetOptions{})
 		if err != nil {
 			return nil, err

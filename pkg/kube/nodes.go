@@ -5,7 +5,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // NodesForUnschedulable reads the cluster's nodes in one request when a pod
@@ -13,7 +12,7 @@ import (
 // matches no node. Nodes are cluster-scoped and many users may not list
 // them: any error returns nil and is not reported (the explanation then
 // quotes the scheduler alone).
-func NodesForUnschedulable(ctx context.Context, client kubernetes.Interface, pods []corev1.Pod) []corev1.Node {
+func NodesForUnschedulable(ctx context.Context, client Client, pods []corev1.Pod) []corev1.Node {
 	if !anyUnschedulable(pods) {
 		return nil
 	}

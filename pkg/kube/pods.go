@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 )
 
 // Pod labels the job controller sets; the job-name one lets one request find
@@ -52,7 +51,7 @@ func OwnedBy(pod *corev1.Pod, uid types.UID) bool {
 // ListJobPods lists the pods of one Job with one request, unpaginated like
 // kubectl describe's, so that explaining a Job costs the same number of
 // requests whether it has 10 pods or 10,000.
-func ListJobPods(ctx context.Context, client kubernetes.Interface, job *batchv1.Job) ([]corev1.Pod, error) {
+func ListJobPods(ctx context.Context, client Client, job *batchv1.Job) ([]corev1.Pod, error) {
 	sel, err := PodSelector(job)
 	if err != nil {
 		return nil, err
@@ -73,7 +72,7 @@ func ListJobPods(ctx context.Context, client kubernetes.Interface, job *batchv1.
 // ListJobEvents returns the events of the Job and of its pods in two
 // requests, whatever the number of pods: the Job's by involvedObject.uid, the
 // pods' by involvedObject.kind=Pod filtered here by UID.
-func ListJobEvents(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, pods []corev1.Pod) ([]corev1.Event, error) {
+func ListJobEvents(ctx context.Context, client Client, job *batchv1.Job, pods []corev1.Pod) ([]corev1.Event, error) {
 	jobEvents, err := client.CoreV1().Events(job.Namespace).List(ctx, metav1.ListOptions{
 		FieldSelector: fields.OneTermEqualSelector("involvedObject.uid", string(job.UID)).String(),
 	})

@@ -7,7 +7,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 )
 
@@ -30,7 +29,7 @@ func CarryAccesses(namespace string) []Access {
 // done: the Job is created suspended, its status is written, and then it is
 // resumed unless job asked to stay suspended. If a step after the create
 // fails, the new Job is deleted again, so nothing is left half-made.
-func CreateCarryingIndexes(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, carried string, succeeded int32, opts metav1.CreateOptions) (*batchv1.Job, error) {
+func CreateCarryingIndexes(ctx context.Context, client Client, job *batchv1.Job, carried string, succeeded int32, opts metav1.CreateOptions) (*batchv1.Job, error) {
 	stayStopped := ptr.Deref(job.Spec.Suspend, false)
 	suspended := job.DeepCopy()
 	suspended.Spec.Suspend = ptr.To(true)

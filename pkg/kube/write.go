@@ -11,14 +11,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 )
 
 // CreateJobs creates jobs; with several (or serverDryRun), a server-side dry
 // run of each comes first, so a Job the server refuses does not leave the
 // others behind. With serverDryRun nothing is stored and the checked Jobs are
 // returned.
-func CreateJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, serverDryRun bool, fieldManager string) ([]*batchv1.Job, error) {
+func CreateJobs(ctx context.Context, client Client, jobs []*batchv1.Job, serverDryRun bool, fieldManager string) ([]*batchv1.Job, error) {
 	opts := metav1.CreateOptions{FieldManager: fieldManager}
 	if serverDryRun || len(jobs) > 1 {
 		var checked []*batchv1.Job
@@ -58,7 +57,7 @@ func jobRefs(jobs []*batchv1.Job) string {
 // DryRunCreateJob asks the API server to check job without storing it. With
 // a generateName (the old Job of a replace still holds the name) the check
 // uses a generated name instead, and the answer carries job's name again.
-func DryRunCreateJob(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, generateName, fieldManager string) (*batchv1.Job, error) {
+func DryRunCreateJob(ctx context.Context, client Client, job *batchv1.Job, generateName, fieldManager string) (*batchv1.Job, error) {
 	check := job
 	if generateName != "" {
 		check = job.DeepCopy()
@@ -73,7 +72,7 @@ func DryRunCreateJob(ctx context.Context, client kubernetes.Interface, job *batc
 }
 
 // CreateJob creates job.
-func CreateJob(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, fieldManager string) (*batchv1.Job, error) {
+func CreateJob(ctx context.Context, client Client, job *batchv1.Job, fieldManager string) (*batchv1.Job, error) {
 	return client.BatchV1().Jobs(job.Namespace).Create(ctx, job, metav1.CreateOptions{FieldManager: fieldManager})
 }
 
@@ -82,7 +81,7 @@ func CreateJob(ctx context.Context, client kubernetes.Interface, job *batchv1.Jo
 // 0: context.DeadlineExceeded), so its name can be reused. A Job already
 // gone counts as deleted; one re-created since it was read is not deleted
 // (IsPreconditionFailed).
-func ReplaceJob(ctx context.Context, client kubernetes.Interface, old *batchv1.Job, waitTimeout time.Duration, deleted func()) error {
+func ReplaceJob(ctx context.Context, client Client, old *batchv1.Job, waitTimeout time.Duration, deleted func()) error {
 	err := DeleteJob(ctx, client, old, DeleteJobOptions{Propagation: metav1.DeletePropagationForeground})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return err
@@ -102,7 +101,7 @@ func ReplaceJob(ctx context.Context, client kubernetes.Interface, old *batchv1.J
 // deleted and re-created under the same name since it was read is not
 // patched (IsUIDChanged). Suspending a Job deletes its active pods: the
 // wrong Job's must not go.
-func SetSuspend(ctx context.Context, client kubernetes.Interface, resource, namespace, name string, uid types.UID, suspend bool, fieldManager string) error {
+func SetSuspend(ctx context.Context, client Client, resource, namespace, name string, uid types.UID, suspend bool, fieldManager string) error {
 	patch := fmt.Appendf(nil, `{"spec":{"suspend":%t}}`, suspend)
 	if uid != "" {
 		patch = fmt.Appendf(nil, `{"metadata":{"uid":%q},"spec":{"suspend":%t}}`, uid, suspend)

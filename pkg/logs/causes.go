@@ -5,7 +5,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
@@ -15,7 +14,7 @@ import (
 // job controller's SuccessfulDelete names them): one request, made only when
 // an attempt was deleted. Unreadable events leave the causes inferred from
 // the Job's state.
-func deletionCauses(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, all []Attempt) {
+func deletionCauses(ctx context.Context, client kube.Client, job *batchv1.Job, all []Attempt) {
 	var deleted []int
 	for i := range all {
 		if all[i].Cause.Class.Deletion() {

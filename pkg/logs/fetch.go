@@ -11,7 +11,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/exitcode"
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
@@ -26,7 +25,7 @@ import (
 //
 // Attempts that the Job's status counts but whose pods are gone are named on
 // errOut (see Gone).
-func Print(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, opts Options, out, errOut io.Writer) (int, error) {
+func Print(ctx context.Context, client kube.Client, job *batchv1.Job, opts Options, out, errOut io.Writer) (int, error) {
 	opts.defaults(client)
 	if err := checkSelector(job, opts.Selector); err != nil {
 		return exitcode.Error, err

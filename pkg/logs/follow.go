@@ -16,10 +16,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	batchinformers "k8s.io/client-go/informers/batch/v1"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	"k8s.io/apimachinery/pkg/watch"
 	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
 	listerscorev1 "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -50,7 +49,7 @@ import (
 // exitcode.Timeout when ctx's deadline passed first. The error is non-nil
 // only when following could not work (bad selection, pods forbidden, more
 // streams than opts.MaxRequests); the code is then exitcode.Error.
-func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, opts Options, out, errOut io.Writer) (int, error) {
+func Follow(ctx context.Context, client kube.Client, job *batchv1.Job, opts Options, out, errOut io.Writer) (int, error) {
 	opts.defaults(client)
 	if opts.Selector.Failed || opts.Selector.Succeeded {
 		return exitcode.Error, errors.New("--failed and --succeeded cannot be used with --follow: a followed pod has not ended yet; drop -f to see the logs of ended attempts")
@@ -91,7 +90,7 @@ func Follow(ctx context.Context, client kubernetes.Interface, job *batchv1.Job, 
 // maps; streams report back through done.
 type follower struct {
 	runner
-	client   kubernetes.Interface
+	client   kube.Client
 	job      *batchv1.Job
 	selector labels.Selector
 	pods     listerscorev1.PodLister
@@ -305,15 +304,19 @@ func (f *follower) explainNow(ctx context.Context, job *batchv1.Job, pods []core
 
 func (f *follower) startInformers(ctx context.Context) error {
 	ns := f.job.Namespace
-	// The two informers are built directly, not from a SharedInformerFactory:
-	// the factory links an informer for every API group (~30 MB of binary).
-	byNamespace := cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc}
-	podInformer := coreinformers.NewFilteredPodInformer(f.client, ns, 0, byNamespace,
-		func(o *metav1.ListOptions) { o.LabelSelector = f.selector.String() })
-	jobInformer := batchinformers.NewFilteredJobInformer(f.client, ns, 0, byNamespace,
+	// The two informers are built here, as client-go's generated
+	// constructors build them, because those take the full clientset (and a
+	// SharedInformerFactory links an informer for every API group).
+	pods, jobs := f.client.CoreV1().Pods(ns), f.client.BatchV1().Jobs(ns)
+	podInformer := newInformer(f.client, &corev1.Pod{}, func(o *metav1.ListOptions) { o.LabelSelector = f.selector.String() },
+		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return pods.List(ctx, o) },
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return pods.Watch(ctx, o) })
+	jobInformer := newInformer(f.client, &batchv1.Job{},
 		func(o *metav1.ListOptions) {
 			o.FieldSelector = fields.OneTermEqualSelector("metadata.name", f.job.Name).String()
-		})
+		},
+		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return jobs.List(ctx, o) },
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return jobs.Watch(ctx, o) })
 	handler := cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { f.wake() },
 		UpdateFunc: func(any, any) { f.wake() },
@@ -355,6 +358,27 @@ func (f *follower) startInformers(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// newInformer is an informer of one namespace's objects of example's type,
+// listed and watched with tweak applied to the options. Passing client lets
+// client-go see whether it supports watch-list semantics (the tests' fake
+// does not).
+func newInformer(client kube.Client, example runtime.Object, tweak func(*metav1.ListOptions),
+	list func(context.Context, metav1.ListOptions) (runtime.Object, error),
+	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error)) cache.SharedIndexInformer {
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			tweak(&o)
+			return list(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			tweak(&o)
+			return watchFn(ctx, o)
+		},
+	}
+	return cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, client), example,
+		cache.SharedIndexInformerOptions{Indexers: cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc}})
 }
 
 func (f *follower) wake() {

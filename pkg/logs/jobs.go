@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	batchv1 "k8s.io/api/batch/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
@@ -26,7 +25,7 @@ type Result struct {
 // Each Job's logs are fetched opts.MaxRequests at a time, so no more than
 // that are ever in flight. A selection that cannot apply to one of the Jobs
 // (--index on a NonIndexed Job) is refused before any log is read.
-func PrintJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, opts Options, out, errOut io.Writer) ([]Result, error) {
+func PrintJobs(ctx context.Context, client kube.Client, jobs []*batchv1.Job, opts Options, out, errOut io.Writer) ([]Result, error) {
 	for _, job := range jobs {
 		if err := checkSelector(job, opts.Selector); err != nil {
 			return nil, err
@@ -50,7 +49,7 @@ func PrintJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1
 // one Job; once started, streams of every Job share opts.MaxRequests slots
 // (a retry that would exceed them waits, and says so). Each Job ends with
 // its own verdict line on errOut; the results come in the order given.
-func FollowJobs(ctx context.Context, client kubernetes.Interface, jobs []*batchv1.Job, opts Options, out, errOut io.Writer) ([]Result, error) {
+func FollowJobs(ctx context.Context, client kube.Client, jobs []*batchv1.Job, opts Options, out, errOut io.Writer) ([]Result, error) {
 	opts.defaults(client)
 	need := 0
 	for _, job := range jobs {

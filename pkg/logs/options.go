@@ -8,9 +8,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
+	"github.com/kubectl-job/kubectl-job/pkg/kube"
 )
 
 // Options says which logs to show and how. The zero value is not useful:
@@ -101,7 +101,7 @@ func DefaultOptions() Options {
 // MaxRequests × pipeSize whatever the number of pods.
 const pipeSize = 256 << 10
 
-func (o *Options) defaults(client kubernetes.Interface) {
+func (o *Options) defaults(client kube.Client) {
 	d := DefaultOptions()
 	if o.MaxRequests <= 0 {
 		o.MaxRequests = d.MaxRequests
