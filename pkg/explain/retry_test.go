@@ -97,3 +97,31 @@ func TestRetryClockWithStaleActive(t *testing.T) {
 		t.Errorf("verdict %s %q, want BackoffDelay", e.Verdict.Reason, e.Verdict.Message)
 	}
 }
+
+// Between a pod's failure and the controller's next sync, status.failed
+// still shows room under backoffLimit: the failed pods seen decide that the
+// sync fails the Job, so no retry is promised (e2e TestCreateFollowFailingExits2
+// said "backing off 10s" for a backoffLimit 0 Job about to fail). The same
+// pod under backoffLimit 1 is retried.
+func TestNoRetryPastTheLimit(t *testing.T) {
+	for _, tc := range []struct {
+		limit     int32
+		failed    int32 // status.failed: the controller's count so far
+		reason    Reason
+		retry     bool
+		inMessage string
+	}{
+		{limit: 0, failed: 0, reason: ReasonAwaitingController, inMessage: "1 counted failure > backoffLimit 0, so the job controller fails the Job at its next sync (BackoffLimitExceeded)"},
+		{limit: 0, failed: 1, reason: ReasonAwaitingController, inMessage: "1 counted failure > backoffLimit 0"},
+		{limit: 1, failed: 0, reason: ReasonBackoffDelay, retry: true, inMessage: "backing off 10s after 1 failure"},
+	} {
+		j := newJob("mig").backoffLimit(tc.limit).started(time.Minute).counts(1, 0, 0, tc.failed).build()
+		e := Explain(Input{Job: j, Pods: pods(newPod(j, "mig-a", time.Minute).failed(1, 50*time.Second, 2*time.Second)), Now: now})
+		if e.Verdict.Phase != PhasePending || e.Verdict.Reason != tc.reason || !strings.Contains(e.Verdict.Message, tc.inMessage) {
+			t.Errorf("backoffLimit %d, status.failed %d: verdict %s/%s %q, want %s with %q", tc.limit, tc.failed, e.Verdict.Phase, e.Verdict.Reason, e.Verdict.Message, tc.reason, tc.inMessage)
+		}
+		if got := e.Backoff.NextRetryAt != nil; got != tc.retry {
+			t.Errorf("backoffLimit %d, status.failed %d: nextRetryAt %v, want a retry: %v", tc.limit, tc.failed, e.Backoff.NextRetryAt, tc.retry)
+		}
+	}
+}

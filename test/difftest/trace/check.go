@@ -378,6 +378,12 @@ func (ch *checker) backoff(out *Output, st State) (bool, string) {
 	if counted < fc.Lo+restarts || counted > fc.Hi+restarts {
 		return true, fmt.Sprintf("counted %d, the harness saw %d-%d counted pod failures (+%d restarts of active pods)", counted, fc.Lo, fc.Hi, restarts)
 	}
+	// A retry promised while the failures already seen take the Job past
+	// its limit never comes: the controller's next sync fails the Job.
+	if out.Backoff.NextRetryAt != nil && int64(fc.Hi)+int64(restarts) > int64(backoffLimit(ch.spec)) {
+		return true, fmt.Sprintf("a retry at %s promised, but the harness saw %d counted pod failures (+%d restarts) > backoffLimit %d: the controller fails the Job instead",
+			out.Backoff.NextRetryAt.Format(time.TimeOnly), fc.Hi, restarts, backoffLimit(ch.spec))
+	}
 	lo, hi := remaining(ch.spec, fc.Hi, restarts), remaining(ch.spec, fc.Lo, restarts)
 	if r < lo || r > hi {
 		return true, fmt.Sprintf("remaining %d ('fails after %d more'), the model says %d-%d with backoffLimit %d", r, r+1, lo, hi, backoffLimit(ch.spec))

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,6 +158,34 @@ func TestCheckCatches(t *testing.T) {
 				t.Errorf("no %s problem; problems: %v", tc.column, res.Problems)
 			}
 		})
+	}
+}
+
+// Between pod c's failure (its second counted one, past backoffLimit 1) and
+// the controller's sync, a promised retry is wrong; saying the controller
+// has yet to act is right.
+func TestCheckRetryPastTheLimit(t *testing.T) {
+	for _, tc := range []struct {
+		reason  string
+		retry   bool
+		problem bool
+	}{{"BackoffDelay", true, true}, {"AwaitingController", false, false}} {
+		c, rec := failingCase()
+		last := rec.States[len(rec.States)-1]
+		between := rec.States[len(rec.States)-2]
+		between.At = last.At.Add(-500 * time.Millisecond)
+		between.Pods = last.Pods
+		rec.Pods["c"].FailedAt, rec.Pods["c"].AccountedAt = between.At, last.At
+		rec.States = append(rec.States[:len(rec.States)-1], between, last)
+		o := output("Pending", tc.reason, 1, 0)
+		if tc.retry {
+			o.Backoff.NextRetryAt = ptr.To(between.At.Add(20 * time.Second))
+		}
+		res := Check(c, rec, []Sample{{Start: between.At.Add(100 * time.Millisecond), End: between.At.Add(200 * time.Millisecond), Output: o}})
+		found := slices.ContainsFunc(res.Problems, func(p Problem) bool { return p.Check == CheckBackoff })
+		if found != tc.problem {
+			t.Errorf("%s (retry promised: %v): backoff problem %v, want %v; problems: %v", tc.reason, tc.retry, found, tc.problem, res.Problems)
+		}
 	}
 }
 
