@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -35,6 +36,26 @@ type followResult struct {
 	// Early counts the pods created before the followers settled: not
 	// measured.
 	Early int
+	// Paired is, per pod both printed, kubectl job's latency minus stern's.
+	Paired []time.Duration
+}
+
+// later is on how many of the pods both printed kubectl job printed the
+// first line later than stern, of n.
+func (f *followResult) later() (later, n int) {
+	for _, d := range f.Paired {
+		if d > 0 {
+			later++
+		}
+	}
+	return later, len(f.Paired)
+}
+
+// tieBound is the most pods of n on which one of two equally fast followers
+// comes later with probability 97.5 % (sign test, normal approximation):
+// beyond it, kubectl job is slower than stern, not level with it.
+func tieBound(n int) int {
+	return int(math.Floor(float64(n)/2 + 1.96*math.Sqrt(float64(n))/2))
 }
 
 // podFirstLine matches the first line every pod of the follow Job logs.
@@ -152,6 +173,13 @@ func measureFollow(ctx context.Context, c kubernetes.Interface, stern string, po
 			}
 		}
 	}
+	for pod := range created {
+		ours, ok0 := seen[0][pod]
+		theirs, ok1 := seen[1][pod]
+		if ok0 && ok1 {
+			res.Paired = append(res.Paired, ours.Sub(theirs))
+		}
+	}
 	if len(res.Latencies[1]) == 0 {
 		return nil, fmt.Errorf("%s printed no pod's first line", res.Labels[1])
 	}
@@ -192,5 +220,9 @@ func followOnly(kubeconfig, stern string, pods int) error {
 		slices.Sort(ds)
 		fmt.Printf("%s: median %s, %v\n", l, medianDuration(ds), ds)
 	}
+	paired := slices.Clone(res.Paired)
+	slices.Sort(paired)
+	later, n := res.later()
+	fmt.Printf("per pod, kubectl job minus stern: median %s, later on %d of %d (a tie: at most %d), %v\n", medianDuration(paired), later, n, tieBound(n), paired)
 	return nil
 }
