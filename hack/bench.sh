@@ -46,8 +46,10 @@ kj_log "Go benchmarks"
 go test -run '^$' -bench . -benchmem -count 1 ./pkg/explain ./pkg/kube ./pkg/printers ./pkg/cmd | tee "$gobench" | grep -E '^Benchmark' >&2
 
 go build -o "$KJ_CLUSTER_DIR/bin/bench" ./hack/bench
+# Built as the plugin is (Makefile), so the two start-ups compare.
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$KJ_CLUSTER_DIR/bin/startfloor" ./hack/bench/startfloor
 commit=$(git rev-parse --short HEAD)
 if [ -n "$(git status --porcelain)" ]; then commit="$commit (with uncommitted changes)"; fi
 "$KJ_CLUSTER_DIR/bin/bench" -kubeconfig "$KUBECONFIG" -rounds "${BENCH_ROUNDS:-7}" -nodes "$KJ_NODES" -scale "$scale" \
-  -stern "$KJ_STERN_BIN/stern" -go-bench "$gobench" -commit "$commit" -out "$out"
+  -stern "$KJ_STERN_BIN/stern" -start-floor "$KJ_CLUSTER_DIR/bin/startfloor" -go-bench "$gobench" -commit "$commit" -out "$out"
 kj_log "make bench took $((SECONDS - started)) s; results in $out"

@@ -53,6 +53,7 @@ func main() {
 		stern      = flag.String("stern", "stern", "the stern binary (hack/tools/stern)")
 		goBench    = flag.String("go-bench", "", "file with `go test -bench` output to include")
 		commit     = flag.String("commit", "", "commit the binaries were built from")
+		startFloor = flag.String("start-floor", "", "the startfloor binary (hack/bench/startfloor), measured with start-up")
 		only       = flag.String("only", "", "follow: measure only logs -f against stern (-rounds pods), on a running cluster; no report")
 	)
 	flag.Parse()
@@ -70,7 +71,7 @@ func main() {
 	if *failedOut == "" {
 		*failedOut = strings.TrimSuffix(*out, ".md") + ".failed.md"
 	}
-	r := &report{Started: time.Now(), Rounds: *rounds, Scale: *scale, Commit: *commit, Stern: *stern}
+	r := &report{Started: time.Now(), Rounds: *rounds, Scale: *scale, Commit: *commit, Stern: *stern, StartFloor: *startFloor}
 	if err := run(r, *kubeconfig, *nodes, *goBench); err != nil {
 		// What was measured before the error still helps: in the failed report.
 		if werr := writeReport(*failedOut, r); werr == nil {

@@ -418,7 +418,7 @@ func logsComparison(r *report) *comparison {
 // startupComparison: the plugin's own start-up, absolute and against
 // kubectl's; the binary's size is checked with it.
 func startupComparison(r *report) *comparison {
-	return &comparison{
+	c := &comparison{
 		Title: "start-up",
 		Contenders: []contender{
 			{Label: "kubectl-job version (the plugin binary)", Args: []string{"kubectl-job", "version"}},
@@ -440,6 +440,12 @@ func startupComparison(r *report) *comparison {
 			}},
 		},
 	}
+	if r.StartFloor != "" {
+		c.Contenders = append(c.Contenders, contender{Label: "startfloor: ConfigFlags and tablewriter linked, nothing done (hack/bench/startfloor)", Args: []string{r.StartFloor}})
+		c.Note += " The last row is the floor: a program linking only cli-runtime's ConfigFlags and tablewriter, which the plugin must use, " +
+			"pays their package inits (client-go's full API scheme among them) before it does anything."
+	}
+	return c
 }
 
 // binarySize is the size of the named program on PATH, 0 when missing.

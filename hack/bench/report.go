@@ -12,11 +12,14 @@ import (
 
 // report is everything docs/benchmarks.md shows.
 type report struct {
-	Started     time.Time
-	Rounds      int
-	Scale       string // 2k or 10k
-	Commit      string
-	Stern       string
+	Started time.Time
+	Rounds  int
+	Scale   string // 2k or 10k
+	Commit  string
+	Stern   string
+	// StartFloor is the startfloor binary, measured with the start-up
+	// comparison when set.
+	StartFloor  string
 	Fleet       fleet
 	Comparisons []*comparison
 	Wait        []waitResult
