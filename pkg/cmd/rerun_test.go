@@ -13,7 +13,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/google/go-cmp/cmp"
-
 	"github.com/kubectl-job/kubectl-job/pkg/jobspec"
 )
 

@@ -10,11 +10,9 @@ import (
 	"k8s.io/client-go/util/flowcontrol"
 )
 
-// Client is the part of the Kubernetes API the plugin calls. A
-// Client (the fake clientset of the tests) is one; NewClient
-// builds only these three groups, so the typed clients and apply
-// configurations of the other forty-odd are not linked: a smaller binary that
-// starts faster.
+// Client is the part of the Kubernetes API the plugin calls. The full
+// clientset (and so the tests' fake) is one; NewClient builds only these
+// three groups, so the code a command can reach names the API it uses.
 type Client interface {
 	CoreV1() corev1client.CoreV1Interface
 	BatchV1() batchv1client.BatchV1Interface
