@@ -162,7 +162,7 @@ func writeReport(path string, r *report) error {
 		p("\nPer pod, kubectl job's latency minus stern's: median %+.2f ms (%+.2f to %+.2f); kubectl job was later on %d of %d pods. ",
 			float64(medianDuration(f.Paired))/1e6, float64(slicesMin(f.Paired))/1e6, float64(slicesMax(f.Paired))/1e6, later, n)
 		p("Both react to the same watch event with one log request, whose round trip through the API server to the node is most of the latency, so the two are level: the target is met unless kubectl job is later on more pods than a tie explains (more than %d of %d, a one-sided sign test at 97.5 %%). ", tieBound(n), n)
-		p("A follower built with a 3 ms sleep before each log request (negative control, session 6) was later on 27 of 30 pods and missed it.\n\n")
+		p("A follower built with a 3 ms sleep before each log request (the negative control, measured with `bench -only follow`) was later on 27 of 30 pods and missed it.\n\n")
 	}
 	if len(r.Wait) > 0 {
 		p("## wait: reaction to the terminal condition\n\n")

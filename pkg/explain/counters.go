@@ -113,22 +113,20 @@ func (s *state) backoff() *Backoff {
 		r := int32(max(math.MinInt32, min(rem, math.MaxInt32)))
 		b.Remaining = &r
 		// Past the limit the next sync fails the Job: no retry comes.
-		if _, past := s.limitReached(b); !past {
+		if s.pastLimit = s.limitReached(b); s.pastLimit == "" {
 			s.retryClock(b)
 		}
 	}
 	return b
 }
 
-// limitReached says whether the failures already take the Job past its
+// limitReached says why the failures already take the Job past its
 // backoffLimit, so the controller's next sync fails it (BackoffLimitExceeded)
-// instead of creating another pod, and why. Failed pods the controller has
-// yet to count (not in status.failed nor uncountedTerminatedPods) count:
-// between a pod's failure and that sync the status still shows room.
-func (s *state) limitReached(b *Backoff) (string, bool) {
-	if b.Remaining == nil {
-		return "", false
-	}
+// instead of creating another pod; "" while they do not. Failed pods the
+// controller has yet to count (not in status.failed nor
+// uncountedTerminatedPods) count: between a pod's failure and that sync the
+// status still shows room.
+func (s *state) limitReached(b *Backoff) string {
 	var seen int64
 	for _, v := range s.views {
 		if v.failed && v.counted {
@@ -138,11 +136,11 @@ func (s *state) limitReached(b *Backoff) (string, bool) {
 	counted := max(int64(b.Counted), seen+int64(b.Restarts))
 	switch {
 	case counted > int64(b.Limit):
-		return fmt.Sprintf("%s > backoffLimit %d", Plural(counted, "counted failure", "counted failures"), b.Limit), true
+		return fmt.Sprintf("%s > backoffLimit %d", Plural(counted, "counted failure", "counted failures"), b.Limit)
 	case *b.Remaining < 0:
-		return fmt.Sprintf("%s of active pods reach backoffLimit %d (restartPolicy OnFailure)", Plural(int64(b.Restarts), "container restart", "container restarts"), b.Limit), true
+		return fmt.Sprintf("%s of active pods reach backoffLimit %d (restartPolicy OnFailure)", Plural(int64(b.Restarts), "container restart", "container restarts"), b.Limit)
 	}
-	return "", false
+	return ""
 }
 
 // podsGoing says what happens to the pods of a Job being deleted or failed.

@@ -73,6 +73,9 @@ type state struct {
 	complete, failed, failureTarget, successMet, suspended *batchv1.JobCondition
 	// end is when the Job stopped running, nil while it runs.
 	end *time.Time
+	// pastLimit says why the failures seen already exceed backoffLimit
+	// (limitReached), "" while they do not.
+	pastLimit string
 }
 
 func newState(in Input, e *JobExplanation) *state {

@@ -139,10 +139,8 @@ func (s *state) pendingReason(stuck []stuckPod) (Reason, string) {
 		}
 		return ReasonPodsTerminating, fmt.Sprintf("%s terminating", Plural(int64(p.Terminating), "pod", "pods"))
 	}
-	if b := s.e.Backoff; b != nil && p.PodsPending == 0 {
-		if why, past := s.limitReached(b); past {
-			return ReasonAwaitingController, "no pod is active: " + why + ", so the job controller fails the Job at its next sync (BackoffLimitExceeded) instead of creating another pod"
-		}
+	if s.pastLimit != "" && p.PodsPending == 0 {
+		return ReasonAwaitingController, "no pod is active: " + s.pastLimit + ", so the job controller fails the Job at its next sync (BackoffLimitExceeded) instead of creating another pod"
 	}
 	// The pods seen decide, not status.active, which lags behind them.
 	if b := s.e.Backoff; b != nil && b.NextRetryAt != nil && p.PodsPending == 0 {

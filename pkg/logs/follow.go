@@ -879,11 +879,6 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 				}
 				continue
 			}
-			if opts.Follow && isClosed(quiet) && ctx.Err() == nil {
-				// Ended by the watchdog: the last read, without following.
-				opts.Follow = false
-				continue
-			}
 			if err == nil || ctx.Err() != nil {
 				return nil
 			}
@@ -895,7 +890,8 @@ func (f *follower) stream(ctx context.Context, s *stream) error {
 		// Retry while the container runs: it may not be readable yet, or the
 		// server restarted. Once it has ended, one last read without
 		// following (a short-lived container can end before its log was
-		// readable); an error then is final.
+		// readable; a follow request the watchdog ended may have missed its
+		// lines); an error then is final.
 		if isClosed(s.draining) {
 			if !opts.Follow {
 				return err

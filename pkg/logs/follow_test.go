@@ -194,40 +194,32 @@ func TestFollowReopensAnEndedStream(t *testing.T) {
 	}
 }
 
-// TestFollowReadsAnEndedContainerOnce: a short-lived container whose log
-// could not be read while it ran (every follow request failed) is read once
-// more when its status says it ended, so its lines are not lost (e2e
-// TestCreateFollowFailingExits2 once missed them this way).
+// TestFollowReadsAnEndedContainerOnce: an ended container whose follow
+// requests gave none of its lines is read once more without following, so
+// they are not lost. Either every follow request failed (a short-lived
+// container not readable while it ran; e2e TestCreateFollowFailingExits2
+// once missed its lines this way), or the follow request stayed open without
+// a line (KWOK's, when it began before the pod's log was set up): that one
+// is ended DrainIdle after the container. A follow request that did send the
+// lines gets none twice (TestFollowPicksUpRetriesAndExitsWithTheJob).
 func TestFollowReadsAnEndedContainerOnce(t *testing.T) {
-	job := newJob("pi", false)
-	p1 := newPod(job, "pi-1", 0, corev1.PodRunning)
-	logs := &fakeLogs{emptyFollows: 1000, followErr: errors.New("container not found"), text: map[string]string{"pi-1": "migrating\n"}}
-	client := fake.NewClientset(job, &p1)
-	r := startFollow(t, client, job, followOptions(logs))
-	waitFor(t, "a failed follow request", func() bool { return logs.requested("pi-1/main follow=true") })
-	setPhase(t, client, &p1, corev1.PodFailed)
-	failJobAndWait(t, client, job, r, 1, "1 failed pod > backoffLimit 0")
-	if got := r.out.String(); got != "[pi-1] migrating\n" {
-		t.Errorf("stdout %q, want the ended container's line", got)
-	}
-}
-
-// TestFollowReadsWhatASilentStreamMissed: a follow request that stays open
-// without a line after its container ended (KWOK's, when it began before the
-// pod's log was set up) is ended after DrainIdle and the log read once
-// without following, so its lines are not lost; a follow request that did
-// send them gets none twice (TestFollowPicksUpRetriesAndExitsWithTheJob).
-func TestFollowReadsWhatASilentStreamMissed(t *testing.T) {
-	job := newJob("pi", false)
-	p1 := newPod(job, "pi-1", 0, corev1.PodRunning)
-	logs := &fakeLogs{silentFollow: true, text: map[string]string{"pi-1": "migrating\n"}}
-	client := fake.NewClientset(job, &p1)
-	r := startFollow(t, client, job, followOptions(logs))
-	waitFor(t, "the follow request", func() bool { return logs.requested("pi-1/main follow=true") })
-	setPhase(t, client, &p1, corev1.PodFailed)
-	failJobAndWait(t, client, job, r, 1, "1 failed pod > backoffLimit 0")
-	if got := r.out.String(); got != "[pi-1] migrating\n" {
-		t.Errorf("stdout %q, want the line the silent stream missed", got)
+	for name, logs := range map[string]*fakeLogs{
+		"follow requests failed": {emptyFollows: 1000, followErr: errors.New("container not found")},
+		"follow request silent":  {silentFollow: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			logs.text = map[string]string{"pi-1": "migrating\n"}
+			job := newJob("pi", false)
+			p1 := newPod(job, "pi-1", 0, corev1.PodRunning)
+			client := fake.NewClientset(job, &p1)
+			r := startFollow(t, client, job, followOptions(logs))
+			waitFor(t, "a follow request", func() bool { return logs.requested("pi-1/main follow=true") })
+			setPhase(t, client, &p1, corev1.PodFailed)
+			failJobAndWait(t, client, job, r, 1, "1 failed pod > backoffLimit 0")
+			if got := r.out.String(); got != "[pi-1] migrating\n" {
+				t.Errorf("stdout %q, want the ended container's line", got)
+			}
+		})
 	}
 }
 
