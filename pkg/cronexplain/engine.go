@@ -514,8 +514,8 @@ func (s *state) classifySlot(t, next time.Time) Slot {
 	if q := s.fullQuota(); q != "" && !s.eventsCover(t) && s.noCreationSince(t) {
 		return skip(ReasonCreateFailed, "no Job and no event: the "+q+", so the create was most likely refused")
 	}
-	if s.historyDeletedLikely(t) {
-		return skip(ReasonHistoryDeleted, "no Job and no event: older than every Job kept while the history limits are full, so it most likely ran and was deleted")
+	if why := s.historyDeletedLikely(t); why != "" && !s.eventsCover(t) {
+		return skip(ReasonHistoryDeleted, "no Job and no event: "+why+", so it most likely ran and was deleted")
 	}
 	return skip(ReasonUnknown, Reasons[ReasonUnknown])
 }
@@ -578,6 +578,9 @@ func (s *state) creations() []creation {
 func (s *state) catchUp(t, next time.Time) *creation {
 	if s.e.Spec.ConcurrencyPolicy == string(batchv1.ReplaceConcurrent) && !s.eventsCover(t) {
 		return nil // Replace may have deleted the Jobs in between, and their events are gone
+	}
+	if !s.eventsCover(t) && s.historyDeletedLikely(t) != "" {
+		return nil // so may the history limits have
 	}
 	for _, c := range s.creations() {
 		if !c.slot.After(t) {
@@ -654,11 +657,52 @@ func (s *state) fullQuota() string {
 	return ""
 }
 
-func (s *state) historyDeletedLikely(t time.Time) bool {
-	if !s.historyFull() || len(s.runs) == 0 {
-		return false
+// historyDeletedLikely says why slot t, which has no Job, most likely ran
+// and lost its Job to the history limits ("" when nothing says so). The
+// controller deletes the oldest finished Jobs of a kind (succeeded, failed)
+// once more than its limit are kept, so every Job it deleted is older than
+// the oldest one of that kind still kept, and the kind stays at its limit
+// from then on. A slot older than the oldest kept Job of a full kind may be
+// one of them; a slot between two kept Jobs of a kind that is not full may
+// not. With a TTL, or a limit of 0 (no Job of the kind is left to date the
+// deletions), the oldest Job kept of any kind dates them.
+func (s *state) historyDeletedLikely(t time.Time) string {
+	if len(s.runs) == 0 {
+		return ""
 	}
-	return t.Before(s.runs[0].slot)
+	sp, h := s.e.Spec, s.e.History
+	const olderThanAll = "older than every Job kept while the history limits are full"
+	oldestAny := t.Before(s.runs[0].slot)
+	if sp.JobTTLSecondsAfterFinished != nil {
+		if oldestAny {
+			return olderThanAll
+		}
+		return ""
+	}
+	for _, kind := range []struct {
+		phase       explain.Phase
+		word        string
+		kept, limit int
+	}{
+		{explain.PhaseComplete, "succeeded", h.SucceededKept, int(sp.SuccessfulJobsHistoryLimit)},
+		{explain.PhaseFailed, "failed", h.FailedKept, int(sp.FailedJobsHistoryLimit)},
+	} {
+		switch {
+		case kind.kept < kind.limit:
+			continue // nothing of this kind was deleted
+		case kind.limit == 0 && oldestAny:
+			return olderThanAll
+		}
+		for _, r := range s.runs { // oldest first
+			if r.ex.Verdict.Phase == kind.phase {
+				if t.Before(r.slot) {
+					return fmt.Sprintf("older than the oldest %s Job kept (%s), and %d %s %s kept, the limit", kind.word, r.job.Name, kind.kept, kind.word, pluralWord(kind.kept, "is", "are"))
+				}
+				break
+			}
+		}
+	}
+	return ""
 }
 
 // ranSlot classifies a slot whose Job exists: on time, or late and why.

@@ -39,6 +39,24 @@ func TestExplainSlots(t *testing.T) {
 			phase: PhaseHealthy, slots: []wantSlot{{OutcomeRan, ""}, {OutcomeRan, ""}, {OutcomeRan, ""}}, action: ActionCreate,
 		},
 		{
+			// The default limits (3 succeeded, 1 failed) keep an old failed
+			// run; the succeeded runs since, but the last 3, are deleted.
+			// With the events expired, the slots between them are the
+			// succeeded runs the limits deleted, not skips.
+			name: "succeeded runs deleted between kept ones", cj: newCJ("*/1 * * * *", func(cj *batchv1.CronJob) {
+				cj.Spec.SuccessfulJobsHistoryLimit, cj.Spec.FailedJobsHistoryLimit = ptr.To(int32(3)), ptr.To(int32(1))
+			}),
+			now: minute(7).Add(sec(30)),
+			jobs: func(cj *batchv1.CronJob) []batchv1.Job {
+				return []batchv1.Job{newRun(cj, minute(1), minute(1).Add(sec(1)), true, minute(1).Add(sec(5))),
+					newRun(cj, minute(5), minute(5).Add(sec(1)), false, minute(5).Add(sec(5))),
+					newRun(cj, minute(6), minute(6).Add(sec(1)), false, minute(6).Add(sec(5))),
+					newRun(cj, minute(7), minute(7).Add(sec(1)), false, minute(7).Add(sec(5)))}
+			},
+			phase: PhaseHealthy, slots: []wantSlot{{OutcomeRan, ""}, {OutcomeRan, ReasonHistoryDeleted}, {OutcomeRan, ReasonHistoryDeleted},
+				{OutcomeRan, ReasonHistoryDeleted}, {OutcomeRan, ""}, {OutcomeRan, ""}, {OutcomeRan, ""}}, action: ActionCreate,
+		},
+		{
 			name: "last run failed", cj: newCJ("*/1 * * * *"), now: minute(2).Add(sec(30)),
 			jobs: func(cj *batchv1.CronJob) []batchv1.Job {
 				return []batchv1.Job{newRun(cj, minute(1), minute(1).Add(sec(1)), false, minute(1).Add(sec(5))),

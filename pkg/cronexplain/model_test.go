@@ -30,6 +30,8 @@ import (
 // controls: the check must then fail.
 var mutation string
 
+var debugCats map[string]int
+
 type span struct{ from, to time.Time }
 
 func (s span) has(t time.Time) bool { return !t.Before(s.from) && t.Before(s.to) }
@@ -57,12 +59,16 @@ type modelHistory struct {
 	durations []time.Duration
 	failed    []bool
 	events    bool // the engine gets the events (false: they expired)
+	// successfulJobsHistoryLimit and failedJobsHistoryLimit (1000: none
+	// is ever deleted).
+	keepSucceeded, keepFailed int
 }
 
 type modelJob struct {
 	name               string
 	slot, created, end time.Time // end zero: still running
 	failed, replaced   bool
+	historyDeleted     bool // deleted by the history limits
 	forever            bool
 	deletedAt          time.Time
 }
@@ -107,6 +113,7 @@ func (m *modelRun) sync(t time.Time) (retry bool) {
 		}
 	}
 	m.active = live
+	m.cleanup(t)
 	if inAny(h.suspend, t) {
 		return false
 	}
@@ -167,6 +174,34 @@ func (m *modelRun) sync(t time.Time) (retry bool) {
 	return false
 }
 
+// cleanup is the controller's first step of every sync: of each kind
+// (succeeded, failed), it deletes the oldest finished Jobs (by start time,
+// then name) past the kind's history limit.
+func (m *modelRun) cleanup(t time.Time) {
+	for _, kind := range []struct {
+		failed bool
+		limit  int
+	}{{false, m.h.keepSucceeded}, {true, m.h.keepFailed}} {
+		var finished []*modelJob
+		for _, j := range m.jobs {
+			if !j.replaced && !j.historyDeleted && !j.forever && !j.end.After(t) && j.failed == kind.failed {
+				finished = append(finished, j)
+			}
+		}
+		sort.Slice(finished, func(a, b int) bool {
+			if !finished[a].created.Equal(finished[b].created) {
+				return finished[a].created.Before(finished[b].created) != (mutation == "history-deletes-newest")
+			}
+			return finished[a].name < finished[b].name
+		})
+		for i := 0; i < len(finished)-kind.limit; i++ {
+			j := finished[i]
+			j.historyDeleted, j.deletedAt = true, t
+			m.event(t, "Normal", "SuccessfulDelete", "Deleted job "+j.name)
+		}
+	}
+}
+
 // play runs the controller over the history: it syncs 100 ms after each
 // slot, when a Job ends, when it comes back up, on resume, and 5 s after a
 // failed create; a sync while it is down is lost.
@@ -217,6 +252,8 @@ func (m *modelRun) truth(s time.Time) (SlotOutcome, string) {
 	}
 	if j != nil {
 		switch {
+		case j.historyDeleted:
+			return OutcomeRan, ReasonHistoryDeleted
 		case j.replaced && mutation != "replaced-counts-as-ran":
 			return OutcomeSkipped, ReasonReplaced
 		case j.created.Sub(s) < LateAfter || mutation == "late-is-on-time":
@@ -234,10 +271,12 @@ func (m *modelRun) truth(s time.Time) (SlotOutcome, string) {
 	if len(m.marks[s.Unix()]) > 0 {
 		first = m.marks[s.Unix()][0]
 	}
-	// startingDeadlineSeconds 0 never runs anything; then what a sync did
-	// with the slot decides; then the suspension.
+	// startingDeadlineSeconds 0 never runs anything, unless the CronJob has
+	// been suspended since the slot: the controller returns on a suspended
+	// CronJob before it looks at deadlines. Then what a sync did with the
+	// slot decides; then the suspension.
 	switch {
-	case h.deadline != nil && *h.deadline == 0:
+	case h.deadline != nil && *h.deadline == 0 && !(inAny(h.suspend, s) && inAny(h.suspend, h.now)):
 		return OutcomeSkipped, ReasonMissedDeadline
 	case first == "forbid" && mutation != "forbid-skip-is-superseded":
 		return OutcomeSkipped, ReasonForbid
@@ -301,6 +340,56 @@ func (m *modelRun) knowable(s time.Time, o SlotOutcome, reason string) (SlotOutc
 		return OutcomeSkipped, ReasonUnknown, "a miss without a MissSchedule event (expired, or silent: the deadline hid the slot) and no later Job to date it"
 	}
 	return o, reason, ""
+}
+
+// expected is what the engine must say of slot s: the model's truth as
+// the objects left behind show it (knowable), then the history limits'
+// mark on it. They delete the oldest finished Jobs of a kind (succeeded,
+// failed), each with an event that expires, so a slot that did not run,
+// with nothing direct left to say why (an event, a suspension still on,
+// startingDeadlineSeconds 0), older than the oldest Job kept of a kind at
+// its limit, looks like one of them.
+func (m *modelRun) expected(s time.Time, o SlotOutcome, reason string) (SlotOutcome, string, string) {
+	o, reason, why := m.knowable(s, o, reason)
+	h := m.h
+	direct := m.seen("MissSchedule", "Missed scheduled time to start a job: "+s.UTC().Format(time.RFC1123Z)) ||
+		reason == ReasonSuspended && inAny(h.suspend, h.now) || reason == ReasonMissedDeadline && *h.deadline == 0
+	switch reason {
+	case ReasonUnknown, ReasonSuperseded, ReasonMissedDeadline, ReasonSuspended:
+		if o == OutcomeSkipped && !direct && !m.cover(s) && m.olderThanKept(s) {
+			return OutcomeRan, ReasonHistoryDeleted, "a slot that did not run, its events expired, older than the oldest Job kept of a kind at its history limit: looks deleted by the limits"
+		}
+	}
+	return o, reason, why
+}
+
+// olderThanKept: s is older than the oldest Job kept of a kind (succeeded,
+// failed) whose kept count is at its history limit.
+func (m *modelRun) olderThanKept(s time.Time) bool {
+	for _, kind := range []struct {
+		failed bool
+		limit  int
+	}{{false, m.h.keepSucceeded}, {true, m.h.keepFailed}} {
+		var kept []*modelJob
+		for _, j := range m.jobs {
+			if !j.replaced && !j.historyDeleted && !j.forever && !j.end.After(m.h.now) && j.failed == kind.failed {
+				kept = append(kept, j)
+			}
+		}
+		if len(kept) < kind.limit || len(kept) == 0 {
+			continue
+		}
+		oldest := kept[0]
+		for _, j := range kept {
+			if j.slot.Before(oldest.slot) {
+				oldest = j
+			}
+		}
+		if s.Before(oldest.slot) {
+			return true
+		}
+	}
+	return false
 }
 
 // seen: the engine gets this event (kept, and not expired).
@@ -417,7 +506,7 @@ func (m *modelRun) createdAfter(s time.Time) bool {
 // visible: the engine can see that j was created: it is still there, or
 // its SuccessfulCreate event is.
 func (m *modelRun) visible(j *modelJob) bool {
-	return !j.replaced || m.seen("SuccessfulCreate", "Created job "+j.name)
+	return !j.replaced && !j.historyDeleted || m.seen("SuccessfulCreate", "Created job "+j.name)
 }
 
 // nextOnTime: the next slot's Job is still there and was created on time.
@@ -425,7 +514,7 @@ func (m *modelRun) nextOnTime(s time.Time) bool {
 	for i, x := range m.slots {
 		if x.Equal(s) && i+1 < len(m.slots) {
 			j := m.jobs[m.slots[i+1].Unix()]
-			return j != nil && !j.replaced && j.created.Sub(m.slots[i+1]) < LateAfter
+			return j != nil && !j.replaced && !j.historyDeleted && j.created.Sub(m.slots[i+1]) < LateAfter
 		}
 	}
 	return false
@@ -439,8 +528,8 @@ func (m *modelRun) observe() Input {
 		cj.Spec.TimeZone = ptr.To(h.zone)
 		cj.Spec.StartingDeadlineSeconds = h.deadline
 		cj.Spec.ConcurrencyPolicy = h.policy
-		cj.Spec.SuccessfulJobsHistoryLimit = ptr.To(int32(1000))
-		cj.Spec.FailedJobsHistoryLimit = ptr.To(int32(1000))
+		cj.Spec.SuccessfulJobsHistoryLimit = ptr.To(int32(h.keepSucceeded))
+		cj.Spec.FailedJobsHistoryLimit = ptr.To(int32(h.keepFailed))
 		cj.Spec.Suspend = ptr.To(inAny(h.suspend, h.now))
 		if !m.lastSchedule.IsZero() {
 			cj.Status.LastScheduleTime = ptr.To(metav1.NewTime(m.lastSchedule))
@@ -460,7 +549,7 @@ func (m *modelRun) observe() Input {
 	})
 	in := Input{CronJob: cj, Now: h.now, Since: h.now.Sub(h.created) + time.Hour, PodsUnknown: true}
 	for _, j := range m.jobs {
-		if j.replaced {
+		if j.replaced || j.historyDeleted {
 			continue
 		}
 		end := j.end
@@ -525,6 +614,10 @@ func randomHistory(r *rand.Rand) *modelHistory {
 		h.durations = append(h.durations, d)
 		h.failed = append(h.failed, r.Intn(4) == 0)
 	}
+	h.keepSucceeded, h.keepFailed = 1000, 1000
+	if r.Intn(2) == 0 && h.policy == batchv1.AllowConcurrent {
+		h.keepSucceeded, h.keepFailed = 1+r.Intn(3), 1+r.Intn(2)
+	}
 	return h
 }
 
@@ -533,8 +626,8 @@ func (h *modelHistory) String() string {
 	if h.deadline != nil {
 		d = fmt.Sprint(*h.deadline)
 	}
-	return fmt.Sprintf("%q %s policy=%s deadline=%s created=%s now=+%s suspend=%v down=%v quota=%v events=%t durations=%v",
-		h.schedule, h.zone, h.policy, d, h.created.Format(time.RFC3339), h.now.Sub(h.created), rel(h.created, h.suspend), rel(h.created, h.down), rel(h.created, h.quota), h.events, h.durations)
+	return fmt.Sprintf("%q %s policy=%s deadline=%s created=%s now=+%s suspend=%v down=%v quota=%v events=%t durations=%v keep=%d/%d",
+		h.schedule, h.zone, h.policy, d, h.created.Format(time.RFC3339), h.now.Sub(h.created), rel(h.created, h.suspend), rel(h.created, h.down), rel(h.created, h.quota), h.events, h.durations, h.keepSucceeded, h.keepFailed)
 }
 
 func rel(base time.Time, spans []span) []string {
@@ -583,8 +676,9 @@ func checkHistories(t *testing.T, n int, seed int64, truth func(m *modelRun, s t
 		for _, s := range m.slots {
 			slots++
 			wo, wr := truth(m, s)
+			o0, r0 := wo, wr
 			byReason[string(wo)+"/"+wr]++
-			wo, wr, why := m.knowable(s, wo, wr)
+			wo, wr, why := m.expected(s, wo, wr)
 			if why != "" {
 				unknowable[why]++
 			}
@@ -595,6 +689,9 @@ func checkHistories(t *testing.T, n int, seed int64, truth func(m *modelRun, s t
 					continue
 				}
 				mismatches++
+				if debugCats != nil {
+					debugCats[fmt.Sprintf("%s events=%t keep0=%t engine %s/%s model %s/%s truth %s/%s", h.policy, h.events, h.keepSucceeded == 0 || h.keepFailed == 0, g.Outcome, g.Reason, wo, wr, o0, r0)]++
+				}
 				if len(first) < 10 {
 					first = append(first, fmt.Sprintf("history %d %s\n    slot +%s: engine %s/%s (%s), model %s/%s (marks %v)", i, h, s.Sub(h.created), g.Outcome, g.Reason, g.Message, wo, wr, m.marks[s.Unix()]))
 				}
@@ -626,7 +723,7 @@ func TestSlotsModelCheck(t *testing.T) {
 // model; each must make the check fail.
 func TestSlotsModelCheckCatchesWrongRules(t *testing.T) {
 	defer func() { mutation = "" }()
-	for _, m := range []string{"oldest-missed-slot-first", "forbid-skip-is-superseded", "replaced-counts-as-ran", "late-is-on-time", "suspend-is-not-a-reason"} {
+	for _, m := range []string{"oldest-missed-slot-first", "forbid-skip-is-superseded", "replaced-counts-as-ran", "late-is-on-time", "suspend-is-not-a-reason", "history-deletes-newest"} {
 		mutation = m
 		_, mismatches, _, _, _ := checkHistories(t, 300, 18, (*modelRun).truth)
 		t.Logf("wrong rule %-34s %5d mismatches", m, mismatches)

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-job/kubectl-job/pkg/cronexplain"
@@ -36,6 +37,7 @@ func TestCronJobExplain(t *testing.T) {
 	t.Run("timezone", cronTimeZone)
 	t.Run("quota", cronQuota)
 	t.Run("list", cronList)
+	t.Run("history", cronHistory)
 }
 
 // newCronJob is a CronJob whose Jobs are NewJob's, with simulation annotations.
@@ -367,4 +369,62 @@ func cronList(t *testing.T) {
 	if !strings.HasPrefix(lines[2], "b-paused") || !strings.Contains(lines[2], "True") {
 		t.Errorf("row %q: want b-paused suspended", lines[2])
 	}
+}
+
+// cronHistory: the history limits (1 succeeded, 1 failed) keep the first,
+// failed run and the newest succeeded one, and delete the succeeded runs in
+// between. Those slots ran: list --cronjobs, which reads no events, must
+// count none of them as skipped, and explain, with the SuccessfulDelete
+// events, must say HistoryDeleted. The oracle is the cluster: the Jobs the
+// controller created and then deleted, seen by the test.
+func cronHistory(t *testing.T) {
+	t.Parallel()
+	ns := Namespace(t)
+	job := NewJob(ns, "x").Fail(1, "2s").BackoffLimit(0)
+	createCronJob(t, newCronJob(ns, "kept", "*/1 * * * *", job, func(cj *batchv1.CronJob) {
+		cj.Spec.SuccessfulJobsHistoryLimit, cj.Spec.FailedJobsHistoryLimit = ptr.To(int32(1)), ptr.To(int32(1))
+	}))
+	s1 := nextMinute(time.Now())
+	failed := waitJobFor(t, ns, s1, 90*time.Second)
+	WaitForCondition(t, ns, failed.Name, batchv1.JobFailed, time.Minute)
+	// From the next slot on, the runs succeed.
+	patch := fmt.Sprintf(`{"spec":{"jobTemplate":{"spec":{"template":{"metadata":{"annotations":{%q:"succeed",%q:"2s"}}}}}}}`, SimOutcome, SimDuration)
+	if _, err := client.BatchV1().CronJobs(ns).Patch(context.Background(), "kept", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatalf("patching the cronjob to succeed: %v", err)
+	}
+	s2, s3 := s1.Add(time.Minute), s1.Add(2*time.Minute)
+	deleted := waitJobFor(t, ns, s2, 90*time.Second)
+	waitJobFor(t, ns, s3, 90*time.Second)
+	WaitForGone(t, ns, deleted.Name, 2*time.Minute) // the controller's history cleanup, once s3's run succeeded
+	if _, ok := cronJobs(t, ns)[s1.Unix()]; !ok {
+		t.Fatalf("the failed run of %s is gone too; want it kept (failedJobsHistoryLimit 1)", s1.Format("15:04"))
+	}
+
+	res := KubectlJob(t, "list", "--cronjobs", "-n", ns)
+	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+	if res.Code != 0 || len(lines) != 2 {
+		t.Fatalf("list --cronjobs: exit %d, %d lines, want a header and a row", res.Code, len(lines))
+	}
+	if got := columnOf(t, lines, "SKIPPED"); got != "0" {
+		t.Errorf("list --cronjobs SKIPPED %s, want 0: every slot ran, and %s was deleted by the history limits", got, deleted.Name)
+	}
+	e := explainCronJob(t, ns, "kept")
+	expectSlot(t, e, s1, cronexplain.OutcomeRan, "", failed.Name)
+	if sl := slotAt(t, e, s2); sl.Outcome != cronexplain.OutcomeRan || sl.Reason != cronexplain.ReasonHistoryDeleted {
+		t.Errorf("slot %s: %s/%s (%s), want Ran/HistoryDeleted", s2.Format("15:04"), sl.Outcome, sl.Reason, sl.Message)
+	}
+	if e.Stats.Skipped != 0 {
+		t.Errorf("explain counts %d skipped slots, want 0", e.Stats.Skipped)
+	}
+}
+
+// columnOf is the first row's cell under header in a kubectl-style table
+// (columns separated by two or more spaces).
+func columnOf(t *testing.T, lines []string, header string) string {
+	t.Helper()
+	at := strings.Index(lines[0], header)
+	if at < 0 || len(lines) < 2 || len(lines[1]) <= at {
+		t.Fatalf("no %s column in %q", header, lines)
+	}
+	return strings.Fields(lines[1][at:])[0]
 }
