@@ -29,13 +29,15 @@ const fleetExamples = `
 
 // fleetFlags are the flags that explain many Jobs at once.
 type fleetFlags struct {
-	Selector string
-	All      bool
+	Selector  string
+	All       bool
+	NoHeaders bool
 }
 
 func (o *ExplainOptions) addFleetFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&o.fleet.Selector, "selector", "l", "", "Explain every Job matching this label selector, one line each (-o json|yaml: a JobExplanationList)")
 	cmd.Flags().BoolVar(&o.fleet.All, "all", false, "Explain every Job in the namespace, one line each (-o json|yaml: a JobExplanationList)")
+	cmd.Flags().BoolVar(&o.fleet.NoHeaders, "no-headers", false, "With -l or --all, do not print the table's header line")
 	o.addAllNamespacesFlag(cmd, "With -l or --all, explain the Jobs of every namespace")
 }
 
@@ -51,6 +53,8 @@ func (o *ExplainOptions) validateFleet() error {
 		return withHint(errors.New("give a Job name or select Jobs with -l / --all, not both"), "kubectl job explain NAME, or kubectl job explain -l SELECTOR")
 	case o.isFleet() && o.Local:
 		return errors.New("-l and --all explain Jobs read from the cluster, not from -f: explain one Job of a file with kubectl job explain NAME -f FILE")
+	case o.fleet.NoHeaders && !o.isFleet():
+		return withHint(errors.New("--no-headers applies to the one-line-per-Job table of explain -l / --all; a Job named alone is explained in sections"), "kubectl job explain --all --no-headers")
 	case o.AllNamespaces && !o.isFleet():
 		return withHint(errors.New("-A needs -l SELECTOR or --all: a Job named alone is explained in one namespace"), "kubectl job explain --all -A")
 	}
@@ -85,7 +89,7 @@ func (o *ExplainOptions) runExplainFleet(ctx context.Context) error {
 	case len(rows) == 0:
 		fmt.Fprintln(o.ErrOut, o.noResources())
 	default:
-		err = printers.PrintExplanationList(o.Out, rows, printers.ListOptions{Wide: o.wide, AllNamespaces: o.AllNamespaces, Now: o.now})
+		err = printers.PrintExplanationList(o.Out, rows, printers.ListOptions{Wide: o.wide, AllNamespaces: o.AllNamespaces, NoHeaders: o.fleet.NoHeaders, Now: o.now})
 	}
 	if err != nil {
 		return err

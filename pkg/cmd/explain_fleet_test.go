@@ -26,6 +26,7 @@ func TestExplainFleetOutputs(t *testing.T) {
 	}{
 		{"fleet.txt", []string{"--all"}},
 		{"fleet-wide.txt", []string{"--all", "-o", "wide"}},
+		{"fleet-no-headers.txt", []string{"--all", "--no-headers"}},
 		{"fleet-all-namespaces.txt", []string{"--all", "-A"}},
 		{"fleet-selector.txt", []string{"-l", "batch.kubernetes.io/controller-uid in (uid-done,uid-bo)"}},
 		{"fleet-selector.yaml", []string{"-l", "batch.kubernetes.io/controller-uid=uid-bo", "-o", "yaml"}},
@@ -151,6 +152,7 @@ func TestExplainFleetBadInput(t *testing.T) {
 		{[]string{"-A"}, "error: -A needs -l SELECTOR or --all"},
 		{[]string{"--all", "-f", "x.yaml"}, "error: -l and --all explain Jobs read from the cluster"},
 		{[]string{"--all", "-o", "foo"}, "unable to match a printer"},
+		{[]string{"bo", "--no-headers"}, "error: --no-headers applies to the one-line-per-Job table"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			cs := fake.NewClientset(sampleClusterObjects(t)...)

@@ -99,6 +99,18 @@ func TestFleetExplain(t *testing.T) {
 		}
 	}
 
+	// --no-headers: the same rows, without the header line.
+	r = KubectlJob(t, "explain", "-l", "app=fleet", "-n", ns, "--no-headers")
+	bare := strings.Split(strings.TrimSpace(r.Stdout), "\n")
+	if r.Code != 0 || len(bare) != len(lines)-1 {
+		t.Errorf("explain -l --no-headers: exit %d, %d lines, want the %d rows: %q", r.Code, len(bare), len(lines)-1, r.Stdout)
+	}
+	for i := 0; i < len(bare) && i+1 < len(lines); i++ {
+		if got, want := strings.Join(strings.Fields(bare[i]), " "), strings.Join(strings.Fields(lines[i+1]), " "); got != want {
+			t.Errorf("--no-headers row %d: %q, want %q", i, got, want)
+		}
+	}
+
 	// -A: NAMESPACE first; this namespace's rows are there with the same verdicts.
 	r = KubectlJob(t, "explain", "--all", "-A")
 	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "NAMESPACE ") {
