@@ -1,7 +1,10 @@
 // Command simlogs gives simulated pods of the local cluster the log text of
 // their sim.kubectl-job.io/logs annotation: for each such pod it writes a
 // CRI-format log file and a KWOK Logs object (owned by the pod, so it goes
-// with it) that makes KWOK serve the file through `kubectl logs`.
+// with it) that makes KWOK serve the file through `kubectl logs`, then sets
+// the pod's sim.kubectl-job.io/logs-served annotation, which KWOK's
+// sim-pod-start stage waits for (hack/cluster/kwok-stages.yaml): no client
+// sees the container running before its log is there.
 //
 // In the text, $(POD_NAME), $(NAMESPACE) and $(JOB_COMPLETION_INDEX) are
 // replaced, so one template gives every attempt distinct, checkable lines.
@@ -15,6 +18,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +27,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -30,7 +35,10 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-const annotationLogs = "sim.kubectl-job.io/logs"
+const (
+	annotationLogs       = "sim.kubectl-job.io/logs"
+	annotationLogsServed = "sim.kubectl-job.io/logs-served"
+)
 
 var logsResource = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "logs"}
 
@@ -64,22 +72,45 @@ func run(ctx context.Context, kubeconfig, dir string) error {
 	if err != nil {
 		return err
 	}
-	factory := informers.NewSharedInformerFactory(client, 0)
+	// The resync replays every pod now and then, so a pod whose serving
+	// failed (the API server down longer than the retries) is tried again.
+	factory := informers.NewSharedInformerFactory(client, 30*time.Second)
 	podInformer := factory.Core().V1().Pods().Informer()
+	inFlight := make(chan struct{}, 32)
+	var serving sync.Map // pod UIDs served or being served by this process
 	handle := func(obj any) {
 		pod, ok := obj.(*corev1.Pod)
 		if !ok || pod.DeletionTimestamp != nil {
 			return
 		}
 		text, ok := pod.Annotations[annotationLogs]
-		if !ok {
+		if _, served := pod.Annotations[annotationLogsServed]; !ok || served {
+			return // served before: its log file keeps its timestamps
+		}
+		if _, busy := serving.LoadOrStore(pod.UID, true); busy {
 			return
 		}
-		if err := serveLogs(ctx, dyn, dir, pod, text); err != nil {
-			fmt.Fprintf(os.Stderr, "simlogs: pod %s/%s: %v\n", pod.Namespace, pod.Name, err)
-		}
+		// The pod does not start until this succeeds: pods are served side
+		// by side (a Job's pods come together), and a failure (the Logs CRD
+		// not served yet, an API server restart) is retried.
+		go func() {
+			inFlight <- struct{}{}
+			defer func() { <-inFlight }()
+			for attempt := 1; ; attempt++ {
+				err := serveLogs(ctx, client, dyn, dir, pod, text)
+				if err == nil || ctx.Err() != nil {
+					return
+				}
+				fmt.Fprintf(os.Stderr, "simlogs: pod %s/%s (attempt %d): %v\n", pod.Namespace, pod.Name, attempt, err)
+				if attempt == 20 {
+					serving.Delete(pod.UID) // the next event or resync tries again
+					return
+				}
+				time.Sleep(500 * time.Millisecond)
+			}
+		}()
 	}
-	if _, err := podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: handle}); err != nil {
+	if _, err := podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: handle, UpdateFunc: func(_, obj any) { handle(obj) }}); err != nil {
 		return err
 	}
 	factory.Start(ctx.Done())
@@ -87,8 +118,9 @@ func run(ctx context.Context, kubeconfig, dir string) error {
 	return nil
 }
 
-// serveLogs writes the pod's log file and the Logs object pointing at it.
-func serveLogs(ctx context.Context, dyn dynamic.Interface, dir string, pod *corev1.Pod, text string) error {
+// serveLogs writes the pod's log file and the Logs object pointing at it,
+// then marks the pod served.
+func serveLogs(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, dir string, pod *corev1.Pod, text string) error {
 	path := filepath.Join(dir, pod.Namespace, pod.Name+".log")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -108,9 +140,13 @@ func serveLogs(ctx context.Context, dyn dynamic.Interface, dir string, pod *core
 		},
 	}}
 	logs.SetOwnerReferences([]metav1.OwnerReference{{APIVersion: "v1", Kind: "Pod", Name: pod.Name, UID: pod.UID}})
-	_, err := dyn.Resource(logsResource).Namespace(pod.Namespace).Create(ctx, logs, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) {
-		return nil
+	if _, err := dyn.Resource(logsResource).Namespace(pod.Namespace).Create(ctx, logs, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:"true"}}}`, annotationLogsServed)
+	_, err := client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil // deleted meanwhile
 	}
 	return err
 }

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 	"github.com/kubectl-job/kubectl-job/pkg/explain"
 )
 
-// TestFaultFailureNotYetCounted stops kube-controller-manager while the one
+// faultFailureNotYetCounted stops kube-controller-manager while the one
 // pod of a backoffLimit 0 Job fails, which holds the moment, normally a few
 // milliseconds, between a pod's failure and the controller's sync. The
 // cluster says the controller has not counted the failure (status.failed 0,
@@ -23,7 +24,7 @@ import (
 // takes the Job past its limit. Once the controller is back, it fails the
 // Job with BackoffLimitExceeded and creates no other pod, as explain said.
 // Before that rule explain said "Pending: BackoffDelay — backing off 10s".
-func TestFaultFailureNotYetCounted(t *testing.T) {
+func faultFailureNotYetCounted(t *testing.T, doc *DocSection) {
 	dir := faultClusterDir(t)
 	ns := Namespace(t)
 	job := NewJob(ns, "migrate").BackoffLimit(0).Fail(1, "6s").Create(t)
@@ -66,7 +67,14 @@ func TestFaultFailureNotYetCounted(t *testing.T) {
 			t.Errorf("the Job failed with reason %s, want BackoffLimitExceeded", c.Reason)
 		}
 	}
-	if ps := Pods(t, job); len(ps) > 1 {
-		t.Errorf("%d pods: the controller created another one", len(ps))
+	pods := Pods(t, job)
+	if len(pods) > 1 {
+		t.Errorf("%d pods: the controller created another one", len(pods))
 	}
+	doc.Add(DocRow{
+		Case:     "`explain migrate` while kube-controller-manager is stopped and the one pod of a `backoffLimit: 0` Job has just failed (the Job says `failed: 0`, no condition: the controller has not counted it)",
+		Expected: "no retry promised: `Pending/AwaitingController`, the controller fails the Job at its next sync; once it is back, `Failed BackoffLimitExceeded` and no other pod",
+		Observed: fmt.Sprintf("`%s/%s`: %s; no nextRetryAt: %t; after the restart: Failed %s, %d pod", e.Verdict.Phase, e.Verdict.Reason, e.Verdict.Message,
+			e.Backoff == nil || e.Backoff.NextRetryAt == nil, Condition(done, batchv1.JobFailed).Reason, len(pods)),
+	})
 }

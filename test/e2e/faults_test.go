@@ -101,6 +101,7 @@ func TestFaults(t *testing.T) {
 		{"TTLDeletesWaitedJob", faultTTLDeletesWaitedJob},
 		{"EtcdRestart", faultEtcdRestart},
 		{"APIServerHung", faultAPIServerHung},
+		{"FailureNotYetCounted", faultFailureNotYetCounted},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, doc) })
 	}
