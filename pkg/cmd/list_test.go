@@ -436,7 +436,7 @@ func TestListWatchOnly(t *testing.T) {
 
 // TestListCronJobWatch: --cronjob -w keeps the non-watch view (the CronJob
 // line, the header with KEEP, newest first) and shows only that CronJob's
-// Jobs as they change.
+// Jobs as they change, and a Job again when another one changed its KEEP.
 func TestListCronJobWatch(t *testing.T) {
 	objs := cronJobFleet()
 	w := startListWatch(t, fake.NewClientset(objs...), "ns", "--cronjob", "nightly", "-w")
@@ -446,12 +446,13 @@ func TestListCronJobWatch(t *testing.T) {
 	if _, err := w.client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), completeJob(other, "2"), metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	// The running Job completes: with history limit 1, only it is kept now.
+	// The running Job completes: with history limit 1, only it is kept now,
+	// and job-001, kept before, is printed again with KEEP no.
 	running := objs[2].(*batchv1.Job) // job-000, the newest
 	if _, err := w.client.BatchV1().Jobs("ns").UpdateStatus(context.Background(), completeJob(running, "3"), metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the Complete row", func() bool { return strings.Count(w.out.String(), "\n") >= 7 })
+	waitUntil(t, "the Complete row and the KEEP change", func() bool { return strings.Count(w.out.String(), "\n") >= 8 })
 	time.Sleep(50 * time.Millisecond)
 	lines := w.stop(t)
 	if !strings.HasPrefix(lines[0], "CronJob ns/nightly  schedule \"0 * * * *\" Europe/Paris") {
@@ -462,7 +463,8 @@ func TestListCronJobWatch(t *testing.T) {
 		"job-001 Complete CompletionsReached 1/1 0/6 42s <none> <none> scheduled yes 2m",
 		"job-002 Running Progressing 0/1 0/6 4m <none> <none> scheduled - 4m",
 		"job-003 Complete CompletionsReached 1/1 0/6 42s <none> <none> scheduled no 5m",
-		"job-000 Complete CompletionsReached 1/1 0/6 60s <none> <none> scheduled yes 60s")
+		"job-000 Complete CompletionsReached 1/1 0/6 60s <none> <none> scheduled yes 60s",
+		"job-001 Complete CompletionsReached 1/1 0/6 42s <none> <none> scheduled no 2m")
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {

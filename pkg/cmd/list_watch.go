@@ -21,7 +21,7 @@ import (
 // pods), until ctx ends. Under --cronjob (cj set) it keeps that view: the
 // CronJob's line and header, its Jobs only, newest first, the KEEP column.
 func (o *ListOptions) runWatch(ctx context.Context, jobs []batchv1.Job, rv string, cj *batchv1.CronJob) error {
-	w := &jobWatch{o: o, cj: cj, rows: printers.NewRowWriter(o.Out), last: map[types.UID]string{}, shown: map[types.UID]bool{}}
+	w := &jobWatch{o: o, cj: cj, rows: printers.NewRowWriter(o.Out), last: map[types.UID]string{}, shown: map[types.UID]bool{}, lastRows: map[types.UID]printers.JobRow{}}
 	if len(o.Names) > 0 {
 		w.names = map[string]bool{}
 		for _, n := range o.Names {
@@ -58,6 +58,9 @@ type jobWatch struct {
 	shown   map[types.UID]bool
 	jobs    map[types.UID]batchv1.Job // --cronjob: the CronJob's Jobs, for KEEP
 	printed bool                      // the header (or the first object) is out
+	// lastRows are the rows last computed (--cronjob), so a Job whose KEEP
+	// another Job changed is printed again.
+	lastRows map[types.UID]printers.JobRow
 }
 
 func (w *jobWatch) options(now time.Time) printers.ListOptions {
@@ -104,6 +107,9 @@ func (w *jobWatch) initial(changes []kube.JobChange) {
 	var rows []printers.JobRow
 	for _, r := range all {
 		w.last[r.Job.UID] = printers.ListRowSignature(r, w.options(now))
+		if w.cj != nil {
+			w.lastRows[r.Job.UID] = r
+		}
 		if w.wanted(r.Job, r) {
 			w.shown[r.Job.UID] = true
 			rows = append(rows, r)
@@ -170,12 +176,48 @@ func (w *jobWatch) update(c kube.JobChange) {
 		want = w.shown[job.UID]
 		delete(w.last, job.UID)
 		delete(w.shown, job.UID)
+		delete(w.lastRows, job.UID)
 	} else {
 		want = w.wanted(job, r)
 		w.shown[job.UID] = want
+		if w.cj != nil {
+			w.lastRows[job.UID] = rows[0]
+		}
 	}
 	if want && (changed || event == watch.Deleted || w.o.printer != nil) {
 		w.print(rows, now)
+	}
+	w.keepChanged(job.UID, now)
+}
+
+// keepChanged prints again, newest first, the shown rows of the CronJob's
+// other Jobs whose KEEP the change of Job uid changed (a Job that finished
+// or went makes the history limits keep another set). Not with -o, whose
+// objects have no KEEP, nor --output-watch-events: nothing happened to
+// those Jobs.
+func (w *jobWatch) keepChanged(uid types.UID, now time.Time) {
+	if w.cj == nil || w.o.printer != nil || w.o.WatchEvents {
+		return
+	}
+	var others []printers.JobRow
+	for id, r := range w.lastRows {
+		if id != uid {
+			others = append(others, r)
+		}
+	}
+	w.keep(others)
+	var changed []printers.JobRow
+	for _, r := range others {
+		w.lastRows[r.Job.UID] = r
+		sig := printers.ListRowSignature(r, w.options(now))
+		if sig != w.last[r.Job.UID] && w.shown[r.Job.UID] {
+			changed = append(changed, r)
+		}
+		w.last[r.Job.UID] = sig
+	}
+	if len(changed) > 0 {
+		w.o.sortRows(changed, true)
+		w.print(changed, now)
 	}
 }
 
