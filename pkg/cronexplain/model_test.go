@@ -174,20 +174,35 @@ func (m *modelRun) sync(t time.Time) (retry bool) {
 	return false
 }
 
+// historyKinds are the kinds the history limits count apart: succeeded
+// (failed false) and failed Jobs, each with its limit.
+func (m *modelRun) historyKinds() []struct {
+	failed bool
+	limit  int
+} {
+	return []struct {
+		failed bool
+		limit  int
+	}{{false, m.h.keepSucceeded}, {true, m.h.keepFailed}}
+}
+
+// finishedAt are the Jobs of a kind finished by t and still there.
+func (m *modelRun) finishedAt(t time.Time, failed bool) []*modelJob {
+	var out []*modelJob
+	for _, j := range m.jobs {
+		if !j.replaced && !j.historyDeleted && !j.forever && !j.end.After(t) && j.failed == failed {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
 // cleanup is the controller's first step of every sync: of each kind
 // (succeeded, failed), it deletes the oldest finished Jobs (by start time,
 // then name) past the kind's history limit.
 func (m *modelRun) cleanup(t time.Time) {
-	for _, kind := range []struct {
-		failed bool
-		limit  int
-	}{{false, m.h.keepSucceeded}, {true, m.h.keepFailed}} {
-		var finished []*modelJob
-		for _, j := range m.jobs {
-			if !j.replaced && !j.historyDeleted && !j.forever && !j.end.After(t) && j.failed == kind.failed {
-				finished = append(finished, j)
-			}
-		}
+	for _, kind := range m.historyKinds() {
+		finished := m.finishedAt(t, kind.failed)
 		sort.Slice(finished, func(a, b int) bool {
 			if !finished[a].created.Equal(finished[b].created) {
 				return finished[a].created.Before(finished[b].created) != (mutation == "history-deletes-newest")
@@ -366,16 +381,8 @@ func (m *modelRun) expected(s time.Time, o SlotOutcome, reason string) (SlotOutc
 // olderThanKept: s is older than the oldest Job kept of a kind (succeeded,
 // failed) whose kept count is at its history limit.
 func (m *modelRun) olderThanKept(s time.Time) bool {
-	for _, kind := range []struct {
-		failed bool
-		limit  int
-	}{{false, m.h.keepSucceeded}, {true, m.h.keepFailed}} {
-		var kept []*modelJob
-		for _, j := range m.jobs {
-			if !j.replaced && !j.historyDeleted && !j.forever && !j.end.After(m.h.now) && j.failed == kind.failed {
-				kept = append(kept, j)
-			}
-		}
+	for _, kind := range m.historyKinds() {
+		kept := m.finishedAt(m.h.now, kind.failed)
 		if len(kept) < kind.limit || len(kept) == 0 {
 			continue
 		}
