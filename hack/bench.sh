@@ -11,6 +11,7 @@
 #   KJ_BENCH_KEEP=1       leave the cluster running afterwards
 # One figure alone, on a running cluster (KUBECONFIG, bin/ and stern on PATH):
 #   go run ./hack/bench -only follow -kubeconfig "$KUBECONFIG" -rounds 20 -stern "$(command -v stern)"
+#   go run ./hack/bench -only floor -kubeconfig "$KUBECONFIG" -rounds 7 -audit-log "$KJ_CLUSTER_DIR/logs/audit.log"
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$KJ_ROOT"
@@ -35,6 +36,8 @@ export KJ_NODES=4
 export KJ_TERMINATED_POD_GC_THRESHOLD=1000000
 # The job controller creates the pods of the fleet's real Jobs (4 of every 25).
 export KJ_KCM_API_QPS=200
+# The request floor times requests by the API server's own clock (hack/bench/audit.go).
+export KJ_AUDIT_POLICY=$KJ_ROOT/hack/bench/audit-policy.yaml
 unset KJ_POD_FAILURE_BACKOFF # the stock job controller
 if [ -z "${KJ_BENCH_KEEP:-}" ]; then trap 'hack/cluster-down.sh' EXIT; fi
 hack/cluster-down.sh >/dev/null 2>&1 || true
@@ -51,5 +54,5 @@ CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$KJ_CLUSTER_DIR/bin/startf
 commit=$(git rev-parse --short HEAD)
 if [ -n "$(git status --porcelain)" ]; then commit="$commit (with uncommitted changes)"; fi
 "$KJ_CLUSTER_DIR/bin/bench" -kubeconfig "$KUBECONFIG" -rounds "${BENCH_ROUNDS:-7}" -nodes "$KJ_NODES" -scale "$scale" \
-  -stern "$KJ_STERN_BIN/stern" -start-floor "$KJ_CLUSTER_DIR/bin/startfloor" -go-bench "$gobench" -commit "$commit" -out "$out"
+  -stern "$KJ_STERN_BIN/stern" -start-floor "$KJ_CLUSTER_DIR/bin/startfloor" -audit-log "$KJ_CLUSTER_DIR/logs/audit.log" -go-bench "$gobench" -commit "$commit" -out "$out"
 kj_log "make bench took $((SECONDS - started)) s; results in $out"

@@ -14,6 +14,9 @@
 #                           bench's fleets have more)
 #   KJ_KCM_API_QPS          the controller manager's client QPS (stock 20):
 #                           make bench's job controller creates thousands of pods
+#   KJ_AUDIT_POLICY         an audit policy file: the API server writes the
+#                           events it selects to $KJ_CLUSTER_DIR/logs/audit.log
+#                           (make bench times requests with it)
 # Prints the kubeconfig path on stdout when the cluster is ready.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -101,7 +104,12 @@ start etcd "$KJ_ETCD_BIN/etcd" --name=kubectl-job --data-dir="$data/etcd" \
   --listen-peer-urls="http://127.0.0.1:$port_peer" --initial-advertise-peer-urls="http://127.0.0.1:$port_peer" \
   --initial-cluster="kubectl-job=http://127.0.0.1:$port_peer" --log-level=warn
 
-start kube-apiserver "$KJ_K8S_BIN/kube-apiserver" \
+audit=()
+if [ -n "${KJ_AUDIT_POLICY:-}" ]; then
+  audit=(--audit-policy-file="$KJ_AUDIT_POLICY" --audit-log-path="$dir/logs/audit.log" --audit-log-format=json)
+  : > "$dir/logs/audit.log"
+fi
+start kube-apiserver "$KJ_K8S_BIN/kube-apiserver" "${audit[@]}" \
   --etcd-servers="http://127.0.0.1:$port_etcd" \
   --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$port_api" \
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \

@@ -1,9 +1,10 @@
 package main
 
 import (
-	"time"
-
+	"fmt"
+	"os"
 	"testing"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/utils/ptr"
@@ -80,5 +81,41 @@ func TestFleetStatusIsConsistent(t *testing.T) {
 		if ptr.Deref(j.Spec.ManagedBy, "") != managedBy {
 			t.Errorf("%s: not managed by the bench", k.name)
 		}
+	}
+}
+
+func TestAuditLogTook(t *testing.T) {
+	path := t.TempDir() + "/audit.log"
+	event := func(agent, uri string, ms int) string {
+		return fmt.Sprintf(`{"stage":"ResponseComplete","requestURI":%q,"userAgent":%q,"requestReceivedTimestamp":"2026-12-01T03:00:00.000000Z","stageTimestamp":"2026-12-01T03:00:00.%03d000Z"}`+"\n", uri, agent, ms)
+	}
+	before := event("kubectl-job/v0.0.0 (linux/amd64)", "/old", 900)
+	if err := os.WriteFile(path, []byte(before), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := &auditLog{path: path, wait: 100 * time.Millisecond}
+	if err := a.mark(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString(event("kubectl-job/v0.0.0 (linux/amd64)", "/pods", 24) + event("kubectl/v1.32.4", "/pods", 50) +
+		event("kubectl-job/v0.0.0 (linux/amd64)", "/job", 2) + `{"stage":"ResponseCo`)
+	_ = f.Close()
+
+	got, err := a.took("kubectl-job/", []string{"/job", "/pods"})
+	if err != nil || got != 26*time.Millisecond {
+		t.Errorf("took = %v, %v; want 26ms: the plugin's two requests since the mark, not kubectl's or the older one", got, err)
+	}
+	if got, err := a.took("kubectl/", []string{"/pods"}); err != nil || got != 50*time.Millisecond {
+		t.Errorf("kubectl's took = %v, %v; want 50ms", got, err)
+	}
+	if _, err := a.took("kubectl-job/", []string{"/job", "/pods", "/events"}); err == nil {
+		t.Error("a request missing from the log: want an error")
+	}
+	if _, err := a.took("kubectl-job/", []string{"/job"}); err == nil {
+		t.Error("a request that was not asked for: want an error")
 	}
 }

@@ -54,7 +54,8 @@ func main() {
 		goBench    = flag.String("go-bench", "", "file with `go test -bench` output to include")
 		commit     = flag.String("commit", "", "commit the binaries were built from")
 		startFloor = flag.String("start-floor", "", "the startfloor binary (hack/bench/startfloor), measured with start-up")
-		only       = flag.String("only", "", "follow: measure only logs -f against stern (-rounds pods), on a running cluster; no report")
+		auditLog   = flag.String("audit-log", "", "the API server's audit log (hack/bench/audit-policy.yaml), the clock of the request floor")
+		only       = flag.String("only", "", "on a running cluster, no report: follow measures only logs -f against stern (-rounds pods); floor only explain's requests against their raw floor (needs -audit-log and a bench fleet)")
 	)
 	flag.Parse()
 	if *only == "follow" {
@@ -64,6 +65,21 @@ func main() {
 		}
 		return
 	}
+	if *only == "floor" {
+		r := &report{Rounds: *rounds, AuditLog: *auditLog}
+		c := explainComparisons(r)[1]
+		err := c.measure()
+		if err == nil {
+			err = c.Floor.measure(c)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+			os.Exit(1)
+		}
+		value, ok := floorAtMost(1.3)(c)
+		fmt.Printf("ok=%v %s\nserver time: ours %v raw %v control %v\nto headers: ours %v raw %v\n", ok, value, c.Floor.Ours, c.Floor.Raw, c.Floor.Control, c.Floor.OursHeaders, c.Floor.RawHeaders)
+		return
+	}
 	if *scale != "2k" && *scale != "10k" {
 		fmt.Fprintf(os.Stderr, "error: -scale must be 2k or 10k, got %q\n", *scale)
 		os.Exit(1)
@@ -71,7 +87,7 @@ func main() {
 	if *failedOut == "" {
 		*failedOut = strings.TrimSuffix(*out, ".md") + ".failed.md"
 	}
-	r := &report{Started: time.Now(), Rounds: *rounds, Scale: *scale, Commit: *commit, Stern: *stern, StartFloor: *startFloor}
+	r := &report{Started: time.Now(), Rounds: *rounds, Scale: *scale, Commit: *commit, Stern: *stern, StartFloor: *startFloor, AuditLog: *auditLog}
 	if err := run(r, *kubeconfig, *nodes, *goBench); err != nil {
 		// What was measured before the error still helps: in the failed report.
 		if werr := writeReport(*failedOut, r); werr == nil {
