@@ -435,7 +435,14 @@ func startupComparison(r *report) *comparison {
 			{"plugin start-up ≤ 15 ms", func(c *comparison) (string, bool) {
 				return c.wall(0).Round(100 * time.Microsecond).String(), c.wall(0) <= 15*time.Millisecond
 			}},
-			{"plugin start-up ≤ 0.2× kubectl version --client", ratioAtMost(0, 0.2)},
+			{"plugin start-up ≤ 0.2× kubectl version --client", func(c *comparison) (string, bool) {
+				v, ok := ratioAtMost(0, 0.2)(c)
+				// Beside it, what the mandated libraries alone cost.
+				if last := len(c.Contenders) - 1; strings.HasPrefix(c.Contenders[last].Label, "startfloor") {
+					v += fmt.Sprintf(" (startfloor %.2f×)", c.ratio(last, 1))
+				}
+				return v, ok
+			}},
 			{"binary ≤ 40 MB", func(*comparison) (string, bool) {
 				mb := float64(binarySize("kubectl-job")) / 1e6
 				return fmt.Sprintf("%.1f MB", mb), mb > 0 && mb <= 40
