@@ -119,3 +119,20 @@ func TestAuditLogTook(t *testing.T) {
 		t.Error("a request that was not asked for: want an error")
 	}
 }
+
+func TestRatioStringNeverRoundsAMissToTheLimit(t *testing.T) {
+	for _, tc := range []struct {
+		v, limit float64
+		want     string
+	}{
+		{0.2048, 0.2, "0.205×"},
+		{0.2, 0.2, "0.20×"},
+		{0.1951, 0.2, "0.20×"},
+		{0.62, 0.8, "0.62×"},
+		{1.47, 1.3, "1.47×"},
+	} {
+		if got := ratioString(tc.v, tc.limit); got != tc.want {
+			t.Errorf("ratioString(%v, %v) = %q, want %q", tc.v, tc.limit, got, tc.want)
+		}
+	}
+}

@@ -439,7 +439,7 @@ func startupComparison(r *report) *comparison {
 				v, ok := ratioAtMost(0, 0.2)(c)
 				// Beside it, what the mandated libraries alone cost.
 				if last := len(c.Contenders) - 1; strings.HasPrefix(c.Contenders[last].Label, "startfloor") {
-					v += fmt.Sprintf(" (startfloor %.2f×)", c.ratio(last, 1))
+					v += fmt.Sprintf(" (startfloor %s)", ratioString(c.ratio(last, 1), 0.2))
 				}
 				return v, ok
 			}},
@@ -485,8 +485,17 @@ func thousands(n int) string {
 func ratioAtMost(i int, limit float64) func(*comparison) (string, bool) {
 	return func(c *comparison) (string, bool) {
 		v := c.ratio(i, 1)
-		return fmt.Sprintf("%.2f×", v), v <= limit
+		return ratioString(v, limit), v <= limit
 	}
+}
+
+// ratioString prints v to two decimals, or three where two would round a
+// miss down to the limit (0.204 is not "0.20×" against ≤ 0.2).
+func ratioString(v, limit float64) string {
+	if s := fmt.Sprintf("%.2f", v); v > limit && s == fmt.Sprintf("%.2f", limit) {
+		return fmt.Sprintf("%.3f×", v)
+	}
+	return fmt.Sprintf("%.2f×", v)
 }
 
 func rssAtMost(i, j int, limit float64) func(*comparison) (string, bool) {
