@@ -54,6 +54,7 @@ func (a *auditLog) took(agent string, paths []string) (time.Duration, error) {
 		wait = 10 * time.Second
 	}
 	deadline := time.Now().Add(wait)
+	want := slices.Sorted(slices.Values(paths))
 	for {
 		events, err := a.since()
 		if err != nil {
@@ -68,7 +69,6 @@ func (a *auditLog) took(agent string, paths []string) (time.Duration, error) {
 			seen = append(seen, e.RequestURI)
 			total += e.Completed.Sub(e.Received)
 		}
-		want := slices.Sorted(slices.Values(paths))
 		slices.Sort(seen)
 		if slices.Equal(seen, want) {
 			return total, nil

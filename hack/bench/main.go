@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,7 +68,8 @@ func main() {
 	}
 	if *only == "floor" {
 		r := &report{Rounds: *rounds, AuditLog: *auditLog}
-		c := explainComparisons(r)[1]
+		cs := explainComparisons(r)
+		c := cs[slices.IndexFunc(cs, func(c *comparison) bool { return c.Floor != nil })]
 		err := c.measure()
 		if err == nil {
 			err = c.Floor.measure(c)
@@ -76,7 +78,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "error:", err)
 			os.Exit(1)
 		}
-		value, ok := floorAtMost(1.3)(c)
+		value, ok := floorAtMost(floorLimit)(c)
 		fmt.Printf("ok=%v %s\nserver time: ours %v raw %v control %v\nto headers: ours %v raw %v\n", ok, value, c.Floor.Ours, c.Floor.Raw, c.Floor.Control, c.Floor.OursHeaders, c.Floor.RawHeaders)
 		return
 	}

@@ -332,7 +332,7 @@ func explainComparisons(r *report) []*comparison {
 			c.Targets = []target{
 				{"wall ≤ 1.0× kubectl describe job + kubectl get pods", ratioAtMost(0, 1.0)},
 				{"≤ 4 requests", requestsAtMost(0, 4)},
-				{"request time (API server, receipt to last byte) ≤ 1.3× the raw floor of the same requests", floorAtMost(1.3)},
+				{fmt.Sprintf("request time (API server, receipt to last byte) ≤ %.1f× the raw floor of the same requests", floorLimit), floorAtMost(floorLimit)},
 			}
 			c.Floor = &requestFloor{Rounds: r.Rounds, Audit: &auditLog{path: r.AuditLog}}
 		}
@@ -616,6 +616,9 @@ func (f *requestFloor) measure(c *comparison) error {
 	return nil
 }
 
+// floorLimit is the most explain's requests may take against their raw floor.
+const floorLimit = 1.3
+
 // controlRead is the read the negative control changed.
 func (f *requestFloor) controlRead() string {
 	for i, p := range f.ControlPaths {
@@ -634,7 +637,7 @@ func floorAtMost(limit float64) func(*comparison) (string, bool) {
 			return "no floor measured", false
 		}
 		v, vc := float64(ours)/float64(raw), float64(control)/float64(raw)
-		out := fmt.Sprintf("%.2f× (%s vs %s); negative control %.2f×", v, ours.Round(100*time.Microsecond), raw.Round(100*time.Microsecond), vc)
+		out := fmt.Sprintf("%s (%s vs %s); negative control %.2f×", ratioString(v, limit), roundWall(ours), roundWall(raw), vc)
 		if vc <= limit {
 			// The comparison could not tell a costlier read from the floor:
 			// its verdict on ours means nothing.

@@ -146,18 +146,15 @@ func writeReport(path string, r *report) error {
 	}
 
 	if f := r.Floor(); f != nil {
-		span := func(d []time.Duration) string {
-			return fmt.Sprintf("%s (%s–%s)", roundFloor(medianDuration(d)), roundFloor(slicesMin(d)), roundFloor(slicesMax(d)))
-		}
 		p("## explain's requests against their raw floor\n\n")
 		p("`kubectl job explain big` made these requests; each was replayed alone with `kubectl get --raw PATH`, in the same round. ")
 		p("The target is on the API server's own time for them, from receipt to the response's last byte, summed over the requests (its audit log, `hack/bench/audit-policy.yaml`), median of %d rounds. ", len(f.Ours))
 		p("client-go's logged latencies, which stop at the response headers, are shown beside it but are no measure of the work: ")
 		p("the server sends a JSON list's headers with its first item and a protobuf list's only once the list is encoded, so by that clock the plugin's protobuf read of 1,000 pods looks slower than kubectl's JSON read though it ends sooner.\n\n")
 		p("| Requests | explain, server time | kubectl get --raw, server time | explain, to headers | kubectl get --raw, to headers |\n|---|---|---|---|---|\n")
-		p("| %s | %s | %s | %s | %s |\n\n", summarizeRequests(f.Paths), span(f.Ours), span(f.Raw), span(f.OursHeaders), span(f.RawHeaders))
+		p("| %s | %s | %s | %s | %s |\n\n", summarizeRequests(f.Paths), medianSpan(f.Ours), medianSpan(f.Raw), medianSpan(f.OursHeaders), medianSpan(f.RawHeaders))
 		p("Negative control, proof that this comparison can fail: the same replay with the pods read stripped of its label selector (%s, every pod of the namespace) took %s of server time, %.2f× the floor; a target the control met would fail the run.\n\n",
-			"`"+f.controlRead()+"`", span(f.Control), float64(medianDuration(f.Control))/float64(medianDuration(f.Raw)))
+			"`"+f.controlRead()+"`", medianSpan(f.Control), float64(medianDuration(f.Control))/float64(medianDuration(f.Raw)))
 	}
 	growthTables(p, r)
 	if f := r.Follow; f != nil {
@@ -165,7 +162,7 @@ func writeReport(path string, r *report) error {
 		p("Both followers run side by side on one real Job whose pods the job controller creates one after the other. Latency is from the bench's own watch seeing a pod created to the follower printing that pod's first line (so it includes KWOK starting the container, the same for both). %d pods created before both followers had settled into their watches are not measured.\n\n", f.Early)
 		p("| Follower | Latency: median (min–max) | Pods shown | Pods never shown |\n|---|---|---|---|\n")
 		for i, l := range f.Labels {
-			p("| `%s` | %s (%s–%s) | %d | %d |\n", l, roundWall(medianDuration(f.Latencies[i])), roundWall(slicesMin(f.Latencies[i])), roundWall(slicesMax(f.Latencies[i])), len(f.Latencies[i]), f.Missed[i])
+			p("| `%s` | %s | %d | %d |\n", l, medianSpan(f.Latencies[i]), len(f.Latencies[i]), f.Missed[i])
 		}
 		later, n := f.later()
 		p("\nPer pod, kubectl job's latency minus stern's: median %+.2f ms (%+.2f to %+.2f); kubectl job was later on %d of %d pods. ",
@@ -333,9 +330,6 @@ func execOverhead(r *report) time.Duration {
 	return 0
 }
 
-// roundFloor rounds a request time to 0.1 ms.
-func roundFloor(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
-
 // Floor is the request floor of the run, if one was measured.
 func (r *report) Floor() *requestFloor {
 	for _, c := range r.Comparisons {
@@ -376,6 +370,11 @@ func growthTables(p func(string, ...any), r *report) {
 }
 
 // roundWall keeps two or three significant digits.
+// medianSpan is "median (min–max)" of ds, each rounded by roundWall.
+func medianSpan(ds []time.Duration) string {
+	return fmt.Sprintf("%s (%s–%s)", roundWall(medianDuration(ds)), roundWall(slicesMin(ds)), roundWall(slicesMax(ds)))
+}
+
 func roundWall(d time.Duration) time.Duration {
 	switch {
 	case d >= 10*time.Second:
